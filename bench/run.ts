@@ -1,0 +1,33 @@
+/**
+ * `pnpm bench [name...]`: runs the benchmarks under `bench/`, each a folder with an `index.ts` that
+ * measures Holdfast against a peer in the same run, prints ratios, and updates `docs/benchmarks.md`.
+ * With names, runs only those. Benchmarks are never part of the test run: tests do not depend on timing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+const benchDir = new URL('.', import.meta.url);
+const available = readdirSync(benchDir, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(new URL(`${entry.name}/index.ts`, benchDir)))
+  .map((entry) => entry.name)
+  .sort();
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !available.includes(name));
+if (unknown.length > 0) {
+  console.error(`bench: unknown benchmark ${unknown.join(', ')}; available: ${available.join(', ') || 'none'}`);
+  process.exit(2);
+}
+
+const chosen = asked.length > 0 ? asked : available;
+if (chosen.length === 0) {
+  console.log('bench: no benchmarks yet (each lives in bench/<name>/index.ts)');
+}
+for (const name of chosen) {
+  console.log(`\n=== bench ${name}`);
+  const result = spawnSync(process.execPath, [new URL(`${name}/index.ts`, benchDir).pathname], { stdio: 'inherit' });
+  if (result.status !== 0) {
+    console.error(`bench: ${name} failed (exit ${String(result.status ?? result.signal)})`);
+    process.exit(1);
+  }
+}

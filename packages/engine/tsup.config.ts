@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { tsupOptions } from '../../scripts/build/package-build-config.ts';
+
+export default defineConfig(tsupOptions(import.meta.dirname, { index: 'src/index.ts' }));

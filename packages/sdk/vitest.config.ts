@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+import { packageDefines } from '../../scripts/build/package-build-config.ts';
+
+export default defineConfig({
+  define: packageDefines(import.meta.dirname),
+  test: {
+    name: 'sdk',
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+  },
+});

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The one set-up command for a fresh machine (see README.md): installs the pinned pnpm if this machine
+# lacks it, every dependency (Node 24 included, from the root devDependency "node") and builds the packages.
+# Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want=$(sed -n 's/.*"packageManager": "pnpm@\([^"]*\)".*/\1/p' package.json)
+have=$(pnpm --version 2>/dev/null || true)
+if [ "$have" != "$want" ]; then
+  echo "setup: installing pnpm $want (found: ${have:-none})"
+  npm install --global --no-fund --no-audit "pnpm@$want" >/dev/null
+fi
+
+echo "setup: installing dependencies"
+pnpm install --frozen-lockfile
+echo "setup: building the packages"
+pnpm run build
+echo "setup: done on Node $(pnpm exec node --version) with pnpm $(pnpm --version)"
