@@ -1,0 +1,6 @@
+/**
+ * `@holdfast/engine/testing`: the conformance suites of the engine's ports.
+ *
+ * @packageDocumentation
+ */
+export {};
