@@ -1,0 +1,197 @@
+/**
+ * Saves blobs: dedup against the index, compress where it helps, seal, pack, upload.
+ *
+ * Design note: the hot path of a backup. Callers (several files at once) hand in plaintext chunks; a blob
+ * already in the index or already queued in this run is skipped, so content is stored once however many
+ * files hold it. Compression of large blobs runs in libuv's threadpool (zstd in node:zlib) while the main
+ * thread chunks and hashes the next ones. Data and tree blobs go to separate packs, so reading every tree
+ * (check, ls, diff) never reads file content. At most `uploadConcurrency` packs upload at once; a caller
+ * that fills a pack beyond that waits, which bounds memory at about (uploadConcurrency + 2) × packSize.
+ * A blob enters the index only once its pack is durable; an index object is written after its packs.
+ */
+import { compressIfSmaller, compressIfSmallerSync, seal } from '../crypto/index.ts';
+import type { ObjectStore } from '../ports/index.ts';
+import { BlobIndex, type BlobType } from './blob-index.ts';
+import { bytesToHex } from './hex.ts';
+import { encodeIndex, type IndexEntry } from './index-format.ts';
+import { objectKey } from './layout.ts';
+import { blobAad } from './pack-format.ts';
+import { PackWriter, type FinishedPack } from './pack-writer.ts';
+import { storageId, type RepositoryCrypto } from './repository-crypto.ts';
+import { retrying } from './retry.ts';
+
+/** Blobs at least this large are compressed off the main thread. */
+const ASYNC_COMPRESSION_THRESHOLD = 64 * 1024;
+
+/** An index object is written after this many packs, not only at the end of a run. */
+const INDEX_EVERY_PACKS = 64;
+
+export interface BlobWriterOptions {
+  readonly packSize: number;
+  readonly compressionLevel: number;
+  readonly uploadConcurrency?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What saving one blob did. */
+export interface SavedBlob {
+  readonly id: Uint8Array;
+  /** False when the blob was already stored (deduplicated). */
+  readonly added: boolean;
+  /** Bytes written to the store for it (sealed, after compression); 0 when deduplicated. */
+  readonly storedBytes: number;
+}
+
+export class BlobWriter {
+  readonly #store: ObjectStore;
+  readonly #crypto: RepositoryCrypto;
+  readonly #index: BlobIndex;
+  readonly #options: BlobWriterOptions;
+  readonly #pending = new Set<string>();
+  readonly #packs: Record<BlobType, PackWriter> = { data: new PackWriter(), tree: new PackWriter() };
+  readonly #uploads = new Set<Promise<void>>();
+  #unsavedEntries: IndexEntry[] = [];
+  #failure: unknown;
+  #packsWritten = 0;
+  #packsSinceIndex = 0;
+  #bytesWritten = 0;
+
+  constructor(store: ObjectStore, crypto: RepositoryCrypto, index: BlobIndex, options: BlobWriterOptions) {
+    this.#store = store;
+    this.#crypto = crypto;
+    this.#index = index;
+    this.#options = options;
+  }
+
+  /** Packs written so far. */
+  get packsWritten(): number {
+    return this.#packsWritten;
+  }
+
+  /** Bytes of packs and index objects written so far. */
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  /** Whether a blob is stored or queued. */
+  has(id: Uint8Array): boolean {
+    return this.#index.has(id) || this.#pending.has(bytesToHex(id));
+  }
+
+  /** Saves a blob unless it exists; resolves once it is queued in a pack (not yet durable: see {@link flush}). */
+  async save(type: BlobType, plaintext: Uint8Array, knownId?: Uint8Array): Promise<SavedBlob> {
+    this.#throwIfFailed();
+    const id = knownId ?? this.#crypto.blobId(plaintext);
+    if (this.#index.has(id)) return { id, added: false, storedBytes: 0 };
+    const hex = bytesToHex(id);
+    if (this.#pending.has(hex)) return { id, added: false, storedBytes: 0 };
+    this.#pending.add(hex);
+    const compressed = await this.#compress(plaintext);
+    const sealed = seal(this.#crypto.encryptionKey, compressed ?? plaintext, blobAad(type, id));
+    this.#throwIfFailed();
+    const pack = this.#packs[type];
+    pack.add(type, id, sealed, compressed === undefined ? 0 : plaintext.length);
+    if (pack.size >= this.#options.packSize) {
+      await this.#rotate(type);
+      // A long run indexes as it goes, so a crash loses the references to few packs.
+      if (this.#packsSinceIndex >= INDEX_EVERY_PACKS) await this.#saveIndexEntries(this.#options.signal);
+    }
+    return { id, added: true, storedBytes: sealed.length };
+  }
+
+  /** Uploads every open pack and waits for all uploads: afterwards every saved blob is durable. */
+  async flush(): Promise<void> {
+    for (const type of ['data', 'tree'] as const) {
+      if (this.#packs[type].count > 0) await this.#rotate(type);
+    }
+    await Promise.allSettled([...this.#uploads]);
+    this.#throwIfFailed();
+  }
+
+  /**
+   * Flushes, then writes one index object for the blobs stored since the last call (nothing when there
+   * are none). Returns the index object's id.
+   */
+  async writeIndex(): Promise<string | undefined> {
+    await this.flush();
+    return this.#saveIndexEntries(this.#options.signal);
+  }
+
+  /**
+   * After a failure or cancellation: waits for uploads under way, then indexes the packs that are durable,
+   * ignoring the run's signal, so the next run reuses them. Open packs are dropped.
+   */
+  async writeDurableIndex(): Promise<void> {
+    await Promise.allSettled([...this.#uploads]);
+    await this.#saveIndexEntries(undefined);
+  }
+
+  async #saveIndexEntries(signal: AbortSignal | undefined): Promise<string | undefined> {
+    if (this.#unsavedEntries.length === 0) return undefined;
+    const entries = this.#unsavedEntries;
+    this.#unsavedEntries = [];
+    this.#packsSinceIndex = 0;
+    const sealed = this.#crypto.sealBytes('index', encodeIndex(entries));
+    const id = storageId(sealed);
+    await retrying(() => this.#store.put(objectKey('index', id), sealed, { signal }), { signal });
+    this.#bytesWritten += sealed.length;
+    return id;
+  }
+
+  /** Blobs durable in packs but not yet in an index object. */
+  get unindexedCount(): number {
+    return this.#unsavedEntries.length;
+  }
+
+  async #compress(plaintext: Uint8Array): Promise<Uint8Array | undefined> {
+    const level = this.#options.compressionLevel;
+    if (level <= 0 || plaintext.length < 64) return undefined;
+    if (plaintext.length >= ASYNC_COMPRESSION_THRESHOLD) return compressIfSmaller(plaintext, { level });
+    return compressIfSmallerSync(plaintext, { level });
+  }
+
+  async #rotate(type: BlobType): Promise<void> {
+    const finished = this.#packs[type].finish(this.#crypto.encryptionKey);
+    this.#packs[type] = new PackWriter();
+    while (this.#uploads.size >= (this.#options.uploadConcurrency ?? 2)) await Promise.race(this.#uploads);
+    this.#throwIfFailed();
+    const upload = this.#upload(finished).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failure ??= error;
+      },
+    );
+    this.#uploads.add(upload);
+    void upload.finally(() => this.#uploads.delete(upload));
+  }
+
+  async #upload(pack: FinishedPack): Promise<void> {
+    const signal = this.#options.signal;
+    await retrying(() => this.#store.put(objectKey('data', pack.id), iterate(pack.parts), { size: pack.size, signal }), {
+      signal,
+    });
+    this.#packsWritten++;
+    this.#packsSinceIndex++;
+    this.#bytesWritten += pack.size;
+    for (const entry of pack.entries) {
+      const location = {
+        type: entry.type,
+        packId: pack.id,
+        offset: entry.offset,
+        length: entry.length,
+        rawLength: entry.rawLength,
+      };
+      this.#index.add(entry.id, location);
+      this.#pending.delete(bytesToHex(entry.id));
+      this.#unsavedEntries.push({ id: entry.id, location });
+    }
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}
+
+async function* iterate(parts: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
+  yield* parts;
+}
