@@ -1,10 +1,33 @@
 /**
  * `@holdfast/engine`: the Holdfast backup engine.
  *
- * This first release carries the error taxonomy every other part of Holdfast speaks; the repository,
- * backup, restore and the `holdfast` CLI build on it.
+ * A {@link Repository} lives in any {@link ObjectStore} (built in: {@link FsObjectStore},
+ * {@link MemoryObjectStore}; S3, Azure Blob and GCS in `@holdfast/storage-adapters`), is opened with a
+ * {@link KeyProvider}, backs up any {@link Source} entity into encrypted, deduplicated snapshots, restores
+ * them to any {@link RestoreTarget}, and checks itself. The `holdfast` CLI is a thin layer over this API.
+ * See `docs/engine.md` for a walk-through and `docs/design.md` for the repository format.
  *
  * @packageDocumentation
  */
 export * from './errors/index.ts';
+export * from './ports/index.ts';
 export { packageName, packageVersion } from './package-info.ts';
+
+export { Repository, type InitOptions, type OpenOptions } from './repository/repository.ts';
+export type { RepositoryConfig } from './repository/repository-config.ts';
+export type { ChunkerSizes } from './repository/repository-crypto.ts';
+export type { BackupStats, Snapshot, SnapshotError, SnapshotRecord } from './repository/snapshot-record.ts';
+export type { SnapshotFilter } from './repository/snapshot-store.ts';
+export type { KeyInfo, KeyRecord } from './repository/key-records.ts';
+export type { TreeNode } from './repository/tree.ts';
+export type { TreeEntry, WalkTreeOptions } from './repository/tree-walk.ts';
+export type { DiffEntry } from './repository/tree-diff.ts';
+export type { LockOptions } from './repository/locks.ts';
+export type { BackupOptions, BackupProgress } from './backup/backup-options.ts';
+export type { RestoreOptions, RestoreProgress, RestoreResult } from './restore/restore-run.ts';
+export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';
+
+export * from './keys/index.ts';
+export * from './memory/index.ts';
+export * from './fs/index.ts';
+export * from './paths/index.ts';

@@ -7,7 +7,7 @@
  * packs written after that are unreferenced until prune removes them. `check` passes at every point.
  */
 import { hostname, userInfo } from 'node:os';
-import { CanceledError, PermanentError } from '../errors/index.ts';
+import { CanceledError, isHoldfastError, PermanentError } from '../errors/index.ts';
 import type { Source } from '../ports/index.ts';
 import { packageName, packageVersion } from '../package-info.ts';
 import { BlobWriter } from '../repository/blob-writer.ts';
@@ -37,7 +37,9 @@ export async function runBackup(
       ...(source.capabilities.changeFeed && parent?.cursor !== undefined ? { since: parent.cursor } : {}),
     });
     if (walk.mode !== 'full') {
-      throw new PermanentError(`${source.name} answered with an incremental walk, which this engine does not apply yet`);
+      throw new PermanentError(
+        `${source.name} answered with an incremental walk, which this engine does not apply yet`,
+      );
     }
     const counters = new BackupCounters(parent?.stats.totalBytes);
     const writer = new BlobWriter(context.store, context.crypto, index, {
@@ -98,6 +100,9 @@ export async function runBackup(
     } catch (error) {
       // Keep what is durable usable by the next run; never write a snapshot of a failed run.
       await writer.writeDurableIndex().catch(() => undefined);
+      if (signal?.aborted === true && !isHoldfastError(error, 'CANCELED')) {
+        throw new CanceledError('the backup was cancelled', { cause: error });
+      }
       throw error;
     }
   } finally {

@@ -196,7 +196,8 @@ export class TreeBuilder {
     if (old?.type !== 'file' || old.content === undefined) return undefined;
     if (item.version === undefined || old.id !== item.id || old.version !== item.version) return undefined;
     if (item.contentHash !== undefined) {
-      if (old.hash?.algorithm !== item.contentHash.algorithm || old.hash.value !== item.contentHash.value) return undefined;
+      if (old.hash?.algorithm !== item.contentHash.algorithm || old.hash.value !== item.contentHash.value)
+        return undefined;
     }
     // "Racily clean": a file modified just before the parent run may have changed again within the same
     // timestamp tick after it was read, leaving the version unchanged. Read such files again.

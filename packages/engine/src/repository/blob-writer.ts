@@ -167,9 +167,12 @@ export class BlobWriter {
 
   async #upload(pack: FinishedPack): Promise<void> {
     const signal = this.#options.signal;
-    await retrying(() => this.#store.put(objectKey('data', pack.id), iterate(pack.parts), { size: pack.size, signal }), {
-      signal,
-    });
+    await retrying(
+      () => this.#store.put(objectKey('data', pack.id), iterate(pack.parts), { size: pack.size, signal }),
+      {
+        signal,
+      },
+    );
     this.#packsWritten++;
     this.#packsSinceIndex++;
     this.#bytesWritten += pack.size;

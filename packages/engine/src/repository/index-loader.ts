@@ -58,7 +58,8 @@ export async function loadIndex(
         const key = objectKey('index', id);
         try {
           const sealed = await retrying(async () => readAll(await store.get(key, { signal })), { signal });
-          if (storageId(sealed) !== id) throw new IntegrityError(`index object ${id.slice(0, 16)} does not match its name`);
+          if (storageId(sealed) !== id)
+            throw new IntegrityError(`index object ${id.slice(0, 16)} does not match its name`);
           for (const entry of decodeIndex(crypto.openBytes('index', sealed))) index.add(entry.id, entry.location);
           loaded.push(id);
         } catch (error) {

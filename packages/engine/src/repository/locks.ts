@@ -49,11 +49,14 @@ export class Lock {
     this.#crypto = crypto;
     this.#key = key;
     this.#record = record;
-    this.#timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => {
-        options.onWarning?.(`could not refresh the repository lock: ${(error as Error).message}`);
-      });
-    }, options.refreshInterval ?? 5 * 60_000);
+    this.#timer = setInterval(
+      () => {
+        this.refresh().catch((error: unknown) => {
+          options.onWarning?.(`could not refresh the repository lock: ${(error as Error).message}`);
+        });
+      },
+      options.refreshInterval ?? 5 * 60_000,
+    );
     this.#timer.unref();
   }
 
@@ -99,7 +102,13 @@ export async function acquireLock(
     created: now,
     refreshed: now,
   };
-  await store.put(ownKey, crypto.sealJson('lock', record));
+  try {
+    await store.put(ownKey, crypto.sealJson('lock', record));
+  } catch (error) {
+    // The put may have landed before it failed: never leave a lock nobody holds.
+    await store.delete(ownKey).catch(() => undefined);
+    throw error;
+  }
   const racer = await findConflict(store, crypto, kind, staleAfter, ownKey);
   if (racer !== undefined) {
     await store.delete(ownKey);

@@ -56,7 +56,12 @@ export interface OpenOptions {
   readonly lock?: LockOptions | undefined;
 }
 
-const DEFAULT_CHUNKER: ChunkerSizes = { minSize: 512 * 1024, avgSize: 1024 * 1024, maxSize: 8 * 1024 * 1024, normalization: 1 };
+const DEFAULT_CHUNKER: ChunkerSizes = {
+  minSize: 512 * 1024,
+  avgSize: 1024 * 1024,
+  maxSize: 8 * 1024 * 1024,
+  normalization: 1,
+};
 
 export class Repository {
   readonly #context: RepositoryContext;
@@ -154,8 +159,15 @@ export class Repository {
   /** One snapshot by `latest`, id or unique id prefix (≥ 4 hex digits). */
   async snapshot(ref: string, filter: SnapshotFilter = {}): Promise<Snapshot> {
     this.#assertOpen();
-    const { snapshots } = await loadSnapshots(this.#context.store, this.#context.crypto);
-    return resolveSnapshot(snapshots, ref, filter);
+    const { snapshots, damaged } = await loadSnapshots(this.#context.store, this.#context.crypto);
+    try {
+      return resolveSnapshot(snapshots, ref, filter);
+    } catch (error) {
+      // A snapshot that exists but cannot be read must not pass for a missing one.
+      const broken = damaged.find(({ key }) => ref !== 'latest' && (idOfKey('snapshots', key) ?? '').startsWith(ref));
+      if (isHoldfastError(error, 'NOT_FOUND') && broken !== undefined) throw broken.error;
+      throw error;
+    }
   }
 
   /** The items of a snapshot, depth first, under `options.path` (default: everything). Streams. */
@@ -217,7 +229,13 @@ export class Repository {
    */
   async rotateKey(provider: KeyProvider, label?: string): Promise<string> {
     this.#assertOpen();
-    const lock = await acquireLock(this.#context.store, this.#context.crypto, 'exclusive', 'key rotate', this.#lockOptions);
+    const lock = await acquireLock(
+      this.#context.store,
+      this.#context.crypto,
+      'exclusive',
+      'key rotate',
+      this.#lockOptions,
+    );
     try {
       const id = await addKeyRecord(this.#context.store, provider, this.#secret, label);
       await unlockMasterSecret(this.#context.store, provider); // the new key opens it before the old goes

@@ -14,7 +14,12 @@ export interface DiffEntry {
   readonly fields?: readonly string[] | undefined;
 }
 
-export async function* diffTrees(context: RepositoryContext, from: string, to: string, path = ''): AsyncGenerator<DiffEntry> {
+export async function* diffTrees(
+  context: RepositoryContext,
+  from: string,
+  to: string,
+  path = '',
+): AsyncGenerator<DiffEntry> {
   if (from === to) return;
   const [a, b] = await Promise.all([context.tree(from), context.tree(to)]);
   const before = new Map(a.nodes.map((node) => [node.name, node]));

@@ -60,7 +60,12 @@ const TYPES = new Set(['file', 'folder', 'symlink', 'other']);
 /** Whether `name` is one safe path segment. */
 export function isSafeName(name: unknown): name is string {
   return (
-    typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0')
+    typeof name === 'string' &&
+    name !== '' &&
+    name !== '.' &&
+    name !== '..' &&
+    !name.includes('/') &&
+    !name.includes('\0')
   );
 }
 

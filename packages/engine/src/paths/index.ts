@@ -1,0 +1,10 @@
+export {
+  assertSafeItemName,
+  assertSafeRelativePath,
+  baseName,
+  compareItemNames,
+  isSafeRelativePath,
+  joinItemPath,
+  parentPath,
+  splitItemPath,
+} from './item-path.ts';
