@@ -22,7 +22,7 @@ export type { KeyInfo, KeyRecord } from './repository/key-records.ts';
 export type { TreeNode } from './repository/tree.ts';
 export type { TreeEntry, WalkTreeOptions } from './repository/tree-walk.ts';
 export type { DiffEntry } from './repository/tree-diff.ts';
-export type { LockOptions } from './repository/locks.ts';
+export type { Lock, LockKind, LockOptions, LockRecord } from './repository/locks.ts';
 export type { BackupOptions, BackupProgress } from './backup/backup-options.ts';
 export type { RestoreOptions, RestoreProgress, RestoreResult } from './restore/restore-run.ts';
 export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';

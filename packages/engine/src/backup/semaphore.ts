@@ -1,7 +1,7 @@
 /** A counting semaphore: bounds work in flight and makes the producer wait (backpressure). */
 export class Semaphore {
   #available: number;
-  readonly #waiters: Array<() => void> = [];
+  readonly #waiters: (() => void)[] = [];
 
   constructor(count: number) {
     this.#available = count;

@@ -28,7 +28,7 @@ interface OpenFolder {
   readonly path: string;
   readonly item: SourceItem | undefined;
   readonly old: ReadonlyMap<string, TreeNode> | undefined;
-  readonly nodes: Array<TreeNode | Promise<TreeNode | undefined>>;
+  readonly nodes: Promise<TreeNode | undefined>[];
 }
 
 export interface TreeBuilderOptions {
@@ -118,17 +118,23 @@ export class TreeBuilder {
       if (reused !== undefined) {
         counters.unchangedFiles++;
         counters.totalBytes += reused.size ?? 0;
-        top.nodes.push({ ...baseNode(item, name), size: reused.size, content: reused.content });
+        top.nodes.push(Promise.resolve({ ...baseNode(item, name), size: reused.size, content: reused.content }));
         return;
       }
       if (old?.type === 'file') counters.changedFiles++;
       else counters.newFiles++;
       await this.#files.acquire();
       this.#throwIfFatal();
-      top.nodes.push(this.#saveFile(item, name).finally(() => this.#files.release()));
+      top.nodes.push(
+        this.#saveFile(item, name).finally(() => {
+          this.#files.release();
+        }),
+      );
       return;
     }
-    top.nodes.push({ ...baseNode(item, name), ...(item.linkTarget === undefined ? {} : { link: item.linkTarget }) });
+    top.nodes.push(
+      Promise.resolve({ ...baseNode(item, name), ...(item.linkTarget === undefined ? {} : { link: item.linkTarget }) }),
+    );
   }
 
   /** Closes every open folder and returns the root tree's id. */
@@ -149,10 +155,10 @@ export class TreeBuilder {
 
   async #close(): Promise<void> {
     const folder = this.#stack.pop();
-    if (folder === undefined || folder.item === undefined) throw new PermanentError('the walk closed the root folder');
+    if (folder?.item === undefined) throw new PermanentError('the walk closed the root folder');
     const { id, count } = await this.#saveTree(folder);
     const name = folder.path.slice(folder.path.lastIndexOf('/') + 1);
-    this.#top().nodes.push({ ...baseNode(folder.item, name), subtree: id, count });
+    this.#top().nodes.push(Promise.resolve({ ...baseNode(folder.item, name), subtree: id, count }));
   }
 
   async #saveTree(folder: OpenFolder): Promise<{ id: string; count: number }> {
@@ -243,7 +249,7 @@ export class TreeBuilder {
   }
 
   #throwIfFatal(): void {
-    if (this.#fatal !== undefined) throw this.#fatal;
+    if (this.#fatal !== undefined) throw asError(this.#fatal);
   }
 }
 
@@ -263,4 +269,8 @@ function baseNode(item: SourceItem, name: string): TreeNode {
     ...(item.mode === undefined ? {} : { mode: item.mode }),
     ...(item.metadata === undefined ? {} : { meta: item.metadata }),
   };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

@@ -115,7 +115,7 @@ export async function runCheck(context: RepositoryContext, options: CheckOptions
   let bytesRead = 0;
   if (options.readData === true) {
     const packs = [...packSizes.keys()].filter((pack) => needed.has(pack));
-    const byPack = new Map<string, Array<{ id: Uint8Array; location: BlobLocation }>>();
+    const byPack = new Map<string, { id: Uint8Array; location: BlobLocation }[]>();
     for (const entry of index.entries()) {
       const list = byPack.get(entry.location.packId) ?? [];
       list.push(entry);
@@ -164,7 +164,7 @@ function neededPackSizes(index: BlobIndex): Map<string, number> {
 async function verifyPack(
   context: RepositoryContext,
   reader: BlobReader,
-  blobs: ReadonlyArray<{ id: Uint8Array; location: BlobLocation }>,
+  blobs: readonly { id: Uint8Array; location: BlobLocation }[],
   pack: string,
   damagedBlobs: Map<string, string>,
   problems: CheckProblem[],
@@ -177,9 +177,15 @@ async function verifyPack(
   }
   try {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerLength = bytes.length >= PACK_TRAILER_BYTES ? view.getUint32(bytes.length - PACK_TRAILER_BYTES, true) : 0;
+    const headerLength =
+      bytes.length >= PACK_TRAILER_BYTES ? view.getUint32(bytes.length - PACK_TRAILER_BYTES, true) : 0;
     const headerOffset = bytes.length - PACK_TRAILER_BYTES - headerLength;
-    parsePackHeader(context.crypto, pack, bytes.subarray(Math.max(0, headerOffset), bytes.length - PACK_TRAILER_BYTES), headerOffset);
+    parsePackHeader(
+      context.crypto,
+      pack,
+      bytes.subarray(Math.max(0, headerOffset), bytes.length - PACK_TRAILER_BYTES),
+      headerOffset,
+    );
   } catch (error) {
     problems.push({ severity: 'error', kind: 'pack', object: key, message: (error as Error).message });
   }
@@ -224,7 +230,18 @@ async function checkTree(
   for (const node of nodes) {
     const childPath = path === '' ? node.name : `${path}/${node.name}`;
     if (node.type === 'folder' && node.subtree !== undefined) {
-      const ok = await checkTree(context, reader, index, snapshot, node.subtree, childPath, cleanTrees, damagedBlobs, problems, signal);
+      const ok = await checkTree(
+        context,
+        reader,
+        index,
+        snapshot,
+        node.subtree,
+        childPath,
+        cleanTrees,
+        damagedBlobs,
+        problems,
+        signal,
+      );
       clean &&= ok;
     } else if (node.type === 'file') {
       for (const blob of node.content ?? []) {

@@ -114,14 +114,14 @@ export class BlobIndex {
   }
 
   #slot(id: Uint8Array, at = 0): number {
-    return ((id[at]! << 24) | (id[at + 1]! << 16) | (id[at + 2]! << 8) | id[at + 3]!) >>> 0;
+    return (((id[at] ?? 0) << 24) | ((id[at + 1] ?? 0) << 16) | ((id[at + 2] ?? 0) << 8) | (id[at + 3] ?? 0)) >>> 0;
   }
 
   #find(id: Uint8Array): number {
     const mask = this.#table.length - 1;
     let slot = this.#slot(id) & mask;
     for (;;) {
-      const entry = this.#table[slot]!;
+      const entry = this.#table[slot] ?? EMPTY;
       if (entry === EMPTY) return EMPTY;
       if (this.#sameId(entry, id)) return entry;
       slot = (slot + 1) & mask;

@@ -11,7 +11,8 @@
  */
 import { compressIfSmaller, compressIfSmallerSync, seal } from '../crypto/index.ts';
 import type { ObjectStore } from '../ports/index.ts';
-import { BlobIndex, type BlobType } from './blob-index.ts';
+import type { BlobIndex } from './blob-index.ts';
+import { type BlobType } from './blob-index.ts';
 import { bytesToHex } from './hex.ts';
 import { encodeIndex, type IndexEntry } from './index-format.ts';
 import { objectKey } from './layout.ts';
@@ -191,10 +192,26 @@ export class BlobWriter {
   }
 
   #throwIfFailed(): void {
-    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#failure !== undefined) throw asError(this.#failure);
   }
 }
 
-async function* iterate(parts: readonly Uint8Array[]): AsyncGenerator<Uint8Array> {
-  yield* parts;
+function iterate(parts: readonly Uint8Array[]): AsyncIterable<Uint8Array> {
+  return {
+    [Symbol.asyncIterator]: () => {
+      let next = 0;
+      return {
+        next: () =>
+          Promise.resolve(
+            next < parts.length
+              ? { done: false, value: parts[next++] ?? new Uint8Array(0) }
+              : { done: true, value: undefined },
+          ),
+      };
+    },
+  };
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

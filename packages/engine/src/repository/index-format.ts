@@ -24,7 +24,9 @@ export function encodeIndex(entries: readonly IndexEntry[]): Uint8Array {
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
   view.setUint32(4, packs.length, true);
-  packs.forEach((pack, i) => out.set(hexToBytes(pack), 8 + i * 32));
+  packs.forEach((pack, i) => {
+    out.set(hexToBytes(pack), 8 + i * 32);
+  });
   let at = 8 + packs.length * 32;
   for (const { id, location } of entries) {
     view.setUint32(at, packNumber.get(location.packId) ?? 0, true);

@@ -122,8 +122,8 @@ export async function listLocks(
   store: ObjectStore,
   crypto: RepositoryCrypto,
   staleAfter = 30 * 60_000,
-): Promise<Array<{ key: string; record: LockRecord; stale: boolean }>> {
-  const locks: Array<{ key: string; record: LockRecord; stale: boolean }> = [];
+): Promise<{ key: string; record: LockRecord; stale: boolean }[]> {
+  const locks: { key: string; record: LockRecord; stale: boolean }[] = [];
   for await (const info of store.list(kindPrefix('locks'))) {
     if (idOfKey('locks', info.key) === undefined) continue;
     try {

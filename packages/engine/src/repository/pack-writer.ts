@@ -12,12 +12,12 @@ export interface FinishedPack {
   readonly id: string;
   readonly parts: readonly Uint8Array[];
   readonly size: number;
-  readonly entries: ReadonlyArray<PackHeaderEntry & { readonly offset: number }>;
+  readonly entries: readonly (PackHeaderEntry & { readonly offset: number })[];
 }
 
 export class PackWriter {
   readonly #parts: Uint8Array[] = [];
-  readonly #entries: Array<PackHeaderEntry & { offset: number }> = [];
+  readonly #entries: (PackHeaderEntry & { offset: number })[] = [];
   readonly #hash: Hash = createHash('sha256');
   #size = 0;
 

@@ -56,7 +56,8 @@ export class RepositoryContext {
     if (cached !== undefined) return cached;
     const reader = await this.reader(signal);
     const tree = decodeTree(await reader.read(hexToBytes(id), 'tree', { signal }), `tree ${id.slice(0, 16)}`);
-    if (this.#trees.size >= 64) this.#trees.delete(this.#trees.keys().next().value as string);
+    const oldest = this.#trees.keys().next();
+    if (this.#trees.size >= 64 && oldest.done !== true) this.#trees.delete(oldest.value);
     this.#trees.set(id, tree);
     return tree;
   }

@@ -25,7 +25,7 @@ import { runRestore, type RestoreOptions, type RestoreResult } from '../restore/
 import { diffTrees, type DiffEntry } from './tree-diff.ts';
 import { addKeyRecord, listKeyRecords, MASTER_SECRET_BYTES, unlockMasterSecret, type KeyInfo } from './key-records.ts';
 import { idOfKey, kindPrefix, objectKey, CONFIG_KEY } from './layout.ts';
-import { acquireLock, type LockOptions } from './locks.ts';
+import { acquireLock, type Lock, type LockKind, type LockOptions } from './locks.ts';
 import { parseConfig, REPOSITORY_FORMAT_VERSION, type RepositoryConfig } from './repository-config.ts';
 import { RepositoryContext } from './repository-context.ts';
 import { RepositoryCrypto, type ChunkerSizes } from './repository-crypto.ts';
@@ -200,7 +200,7 @@ export class Repository {
   }
 
   /** The repository's key records (never any secret). */
-  async keys(): Promise<Array<KeyInfo & { current: boolean }>> {
+  async keys(): Promise<(KeyInfo & { current: boolean })[]> {
     this.#assertOpen();
     return (await listKeyRecords(this.#context.store)).map((key) => ({ ...key, current: key.id === this.#keyId }));
   }
@@ -245,6 +245,16 @@ export class Repository {
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Takes a repository lock for work done outside the engine's own operations (a server's maintenance,
+   * a partner's tool). Release it with `lock.release()`. Rejects with `ConflictError` naming the holder
+   * of a conflicting lock.
+   */
+  async lock(kind: LockKind, operation: string): Promise<Lock> {
+    this.#assertOpen();
+    return acquireLock(this.#context.store, this.#context.crypto, kind, operation, this.#lockOptions);
   }
 
   /** Releases the repository. Further calls reject. */

@@ -70,9 +70,7 @@ export interface Snapshot extends SnapshotRecord {
 export function parseSnapshotRecord(value: unknown, id: string): SnapshotRecord {
   const record = value as Partial<SnapshotRecord> | null;
   if (
-    typeof record !== 'object' ||
-    record === null ||
-    record.version !== 1 ||
+    record?.version !== 1 ||
     typeof record.time !== 'string' ||
     typeof record.source !== 'string' ||
     typeof record.entity?.id !== 'string' ||

@@ -97,7 +97,9 @@ export function resolveSnapshot(snapshots: readonly Snapshot[], ref: string, fil
   if (found.length > 1) {
     throw new ValidationError(`snapshot id ${ref} is ambiguous (${String(found.length)} match): give more digits`);
   }
-  return found[0]!;
+  const [only] = found;
+  if (only === undefined) throw new NotFoundError(`no snapshot ${ref}`);
+  return only;
 }
 
 function describeFilter(filter: SnapshotFilter): string {

@@ -9,7 +9,8 @@ export async function readAll(stream: ByteStream): Promise<Uint8Array> {
     parts.push(part);
     length += part.length;
   }
-  if (parts.length === 1) return parts[0]!;
+  const [first] = parts;
+  if (parts.length === 1 && first !== undefined) return first;
   const out = new Uint8Array(length);
   let at = 0;
   for (const part of parts) {

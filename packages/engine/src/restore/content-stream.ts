@@ -19,7 +19,7 @@ export async function* contentStream(
   size: number,
   options: ContentStreamOptions = {},
 ): AsyncGenerator<Uint8Array> {
-  const pending: Array<Promise<Uint8Array>> = [];
+  const pending: Promise<Uint8Array>[] = [];
   let next = 0;
   const schedule = (): void => {
     while (pending.length < READ_AHEAD && next < content.length) {
@@ -30,13 +30,14 @@ export async function* contentStream(
   };
   let total = 0;
   schedule();
-  while (pending.length > 0) {
-    const chunk = await pending.shift()!;
+  for (let read = pending.shift(); read !== undefined; read = pending.shift()) {
+    const chunk = await read;
     schedule();
     total += chunk.length;
     if (total > size) throw new IntegrityError(`the content is longer than the ${String(size)} bytes recorded`);
     options.onBytes?.(chunk.length);
     yield chunk;
   }
-  if (total !== size) throw new IntegrityError(`the content is ${String(total)} bytes, not the ${String(size)} recorded`);
+  if (total !== size)
+    throw new IntegrityError(`the content is ${String(total)} bytes, not the ${String(size)} recorded`);
 }

@@ -131,7 +131,7 @@ export async function runRestore(
       const parent = root.includes('/') ? root.slice(0, root.lastIndexOf('/')) : '';
       if (parent !== '') await target.createFolder(safe(parent), { signal });
       for await (const { path, node } of walkTree(context, snapshot.tree, { path: root, signal, onError })) {
-        if (fatal !== undefined) throw fatal;
+        if (fatal !== undefined) throw asError(fatal);
         if (signal?.aborted === true) throw new CanceledError('the restore was cancelled', { cause: signal.reason });
         try {
           safe(path);
@@ -161,7 +161,7 @@ export async function runRestore(
     }
   }
   await Promise.all([...writes]);
-  if (fatal !== undefined) throw fatal;
+  if (fatal !== undefined) throw asError(fatal);
   report(true);
   return { ...counts, errors };
 }
@@ -186,4 +186,8 @@ async function restoreSymlink(
   }
   if (target.createSymlink === undefined) throw new PermanentError('the target cannot create symlinks');
   await target.createSymlink(path, link, { signal });
+}
+
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
 }

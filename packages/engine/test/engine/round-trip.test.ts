@@ -13,7 +13,7 @@ import { Random } from './support/random.ts';
 import { createRandomTree, mutate } from './support/random-tree.ts';
 import { initSmallRepository, SMALL_PACK, tempDir } from './support/repo.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
@@ -26,7 +26,7 @@ async function roundTrip(seed: number, store: ObjectStore, snapshots: number): P
   await createRandomTree(sourceDir, random, { items: 60, bigSize: SMALL_PACK * 2 });
   const repo = await initSmallRepository(store);
   const source = new FsSource(sourceDir);
-  const expected: Array<{ id: string; state: Map<string, ItemState>; log: string[] }> = [];
+  const expected: { id: string; state: Map<string, ItemState>; log: string[] }[] = [];
   let log: string[] = [];
   for (let i = 0; i < snapshots; i++) {
     const state = await dirState(sourceDir);
