@@ -14,7 +14,7 @@ import type { ObjectStore } from '../ports/index.ts';
 import type { BlobIndex } from './blob-index.ts';
 import { type BlobType } from './blob-index.ts';
 import { bytesToHex } from './hex.ts';
-import { encodeIndex, type IndexEntry } from './index-format.ts';
+import { IndexBuilder } from './index-format.ts';
 import { objectKey } from './layout.ts';
 import { blobAad } from './pack-format.ts';
 import { PackWriter, type FinishedPack } from './pack-writer.ts';
@@ -26,6 +26,9 @@ const ASYNC_COMPRESSION_THRESHOLD = 64 * 1024;
 
 /** An index object is written after this many packs, not only at the end of a run. */
 const INDEX_EVERY_PACKS = 64;
+
+/** …or after this many blobs (small items fill a pack with tens of thousands), bounding memory. */
+const INDEX_EVERY_BLOBS = 100_000;
 
 export interface BlobWriterOptions {
   readonly packSize: number;
@@ -51,7 +54,7 @@ export class BlobWriter {
   readonly #pending = new Set<string>();
   readonly #packs: Record<BlobType, PackWriter> = { data: new PackWriter(), tree: new PackWriter() };
   readonly #uploads = new Set<Promise<void>>();
-  #unsavedEntries: IndexEntry[] = [];
+  #unsaved = new IndexBuilder();
   #failure: unknown;
   #packsWritten = 0;
   #packsSinceIndex = 0;
@@ -95,7 +98,7 @@ export class BlobWriter {
     if (pack.size >= this.#options.packSize) {
       await this.#rotate(type);
       // A long run indexes as it goes, so a crash loses the references to few packs.
-      if (this.#packsSinceIndex >= INDEX_EVERY_PACKS) await this.#saveIndexEntries(this.#options.signal);
+      if (this.#packsSinceIndex >= INDEX_EVERY_PACKS || this.#unsaved.count >= INDEX_EVERY_BLOBS) await this.#saveIndexEntries(this.#options.signal);
     }
     return { id, added: true, storedBytes: sealed.length };
   }
@@ -128,11 +131,11 @@ export class BlobWriter {
   }
 
   async #saveIndexEntries(signal: AbortSignal | undefined): Promise<string | undefined> {
-    if (this.#unsavedEntries.length === 0) return undefined;
-    const entries = this.#unsavedEntries;
-    this.#unsavedEntries = [];
+    if (this.#unsaved.count === 0) return undefined;
+    const entries = this.#unsaved;
+    this.#unsaved = new IndexBuilder();
     this.#packsSinceIndex = 0;
-    const sealed = this.#crypto.sealBytes('index', encodeIndex(entries));
+    const sealed = this.#crypto.sealBytes('index', entries.finish());
     const id = storageId(sealed);
     await retrying(() => this.#store.put(objectKey('index', id), sealed, { signal }), { signal });
     this.#bytesWritten += sealed.length;
@@ -141,7 +144,7 @@ export class BlobWriter {
 
   /** Blobs durable in packs but not yet in an index object. */
   get unindexedCount(): number {
-    return this.#unsavedEntries.length;
+    return this.#unsaved.count;
   }
 
   async #compress(plaintext: Uint8Array): Promise<Uint8Array | undefined> {
@@ -187,7 +190,7 @@ export class BlobWriter {
       };
       this.#index.add(entry.id, location);
       this.#pending.delete(bytesToHex(entry.id));
-      this.#unsavedEntries.push({ id: entry.id, location });
+      this.#unsaved.add(entry.id, location);
     }
   }
 
