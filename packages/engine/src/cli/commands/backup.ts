@@ -1,0 +1,117 @@
+/**
+ * `holdfast backup <dir>`: one snapshot of a local folder. The source is named by the folder's real
+ * absolute path (`fs:/home/ana/Documents`), however the folder was given, so the next run finds this
+ * snapshot as its parent and reads only what changed.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BackupProgress } from '../../backup/backup-options.ts';
+import { FsSource, fsSourceEntityId } from '../../fs/index.ts';
+import type { Snapshot } from '../../repository/snapshot-record.ts';
+import { stringValues, type CommandArgs } from '../args.ts';
+import { CliError } from '../cli-error.ts';
+import { withRepository } from '../context.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { formatBytes, formatCount, formatDuration, plural, shortId, type CliIo, type Output } from '../output.ts';
+import { countOf, ProgressBar, progressStyle, type ProgressState } from '../progress-bar.ts';
+import { outputOf, type Command } from './command.ts';
+
+export async function backupCommand(args: CommandArgs, io: CliIo): Promise<number> {
+  const out = outputOf(args, io);
+  const folder = await sourceFolder(args.positionals[0] ?? '', io.cwd);
+  const tags = stringValues(args.values, 'tag');
+  for (const tag of tags) {
+    if (tag === '' || tag.includes(','))
+      throw new CliError(exitCodes.usage, 'USAGE', `invalid tag ${JSON.stringify(tag)}`);
+  }
+  return withRepository(args, io, async ({ repository }) => {
+    const progress = new ProgressBar(io, progressStyle(io, args.global.json, args.global.quiet));
+    const started = Date.now();
+    let snapshot: Snapshot;
+    try {
+      snapshot = await repository.backup(new FsSource(folder), fsSourceEntityId, {
+        tags,
+        entityName: folder,
+        signal: io.signal,
+        onProgress: (state) => {
+          progress.update(backupProgressState(state));
+        },
+      });
+    } finally {
+      progress.finish();
+    }
+    const durationMs = Date.now() - started;
+    out.json({ snapshot, durationMs });
+    printSummary(out, snapshot, durationMs);
+    return snapshot.status === 'partial' ? exitCodes.partial : exitCodes.success;
+  });
+}
+
+/** The folder to back up, as a real absolute path; exit 1 if it is not a folder. */
+async function sourceFolder(given: string, cwd: string): Promise<string> {
+  const absolute = resolve(cwd, given);
+  try {
+    const folder = await realpath(absolute);
+    if ((await stat(folder)).isDirectory()) return folder;
+  } catch (error) {
+    throw new CliError(exitCodes.failed, 'NOT_FOUND', `cannot back up ${absolute}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  throw new CliError(exitCodes.failed, 'NOT_FOUND', `cannot back up ${absolute}: not a folder`);
+}
+
+export function backupProgressState(state: BackupProgress): ProgressState {
+  const estimate = state.estimatedTotalBytes;
+  return {
+    label: state.phase === 'walking' ? 'backup' : 'backup: finishing',
+    counts: countOf(state.items, 'items') + (state.failedItems > 0 ? `, ${countOf(state.failedItems, 'failed')}` : ''),
+    bytesDone: state.totalBytes,
+    bytesTotal: estimate,
+    fraction: estimate === undefined || estimate === 0 ? undefined : state.totalBytes / estimate,
+    bytesPerSecond: state.bytesPerSecond,
+    etaMs: state.etaMs,
+    currentPath: state.currentPath,
+  };
+}
+
+function printSummary(out: Output, snapshot: Snapshot, durationMs: number): void {
+  const { stats } = snapshot;
+  const partial = snapshot.status === 'partial' ? ` (partial: ${plural(stats.failedItems, 'item')} failed)` : '';
+  out.line(`snapshot ${shortId(snapshot.id)} saved${partial}`);
+  out.line(
+    `  files: ${formatCount(stats.newFiles)} new, ${formatCount(stats.changedFiles)} changed, ` +
+      `${formatCount(stats.unchangedFiles)} unchanged; ${formatCount(stats.deletedItems)} deleted, ` +
+      `${formatCount(stats.failedItems)} failed; ${plural(stats.items, 'item')} in all`,
+  );
+  out.line(
+    `  data:  ${formatBytes(stats.totalBytes)} in the snapshot, ${formatBytes(stats.bytesRead)} read, ` +
+      `${formatBytes(stats.bytesAdded)} added to the repository`,
+  );
+  out.line(`  took ${formatDuration(durationMs)}`);
+  if (snapshot.errors.length > 0) {
+    out.line('failed items:');
+    for (const error of snapshot.errors) out.line(`  ${error.path}: ${error.message}`);
+    const unlisted = stats.failedItems - snapshot.errors.length;
+    if (unlisted > 0) out.line(`  ... and ${plural(unlisted, 'more item')}`);
+  }
+}
+
+export const backup: Command = {
+  spec: {
+    name: 'backup',
+    summary: 'back up a folder into a new snapshot',
+    arguments: ['<dir>'],
+    options: {
+      tag: { type: 'string', multiple: true, value: '<tag>', description: 'tag the snapshot' },
+    },
+    description: [
+      'Backs up <dir> into a new snapshot. Files unchanged since the last snapshot of the same folder are',
+      'not read again. Items that cannot be read are listed and the snapshot is marked partial (exit 3).',
+      'Ctrl-C cancels cleanly: no snapshot is written and the repository stays consistent (exit 130).',
+    ],
+    examples: ['holdfast backup ~/Documents --tag daily'],
+    repository: true,
+  },
+  run: backupCommand,
+};
