@@ -13,7 +13,7 @@ import { compressIfSmaller, compressIfSmallerSync, seal } from '../crypto/index.
 import type { ObjectStore } from '../ports/index.ts';
 import type { BlobIndex } from './blob-index.ts';
 import { type BlobType } from './blob-index.ts';
-import { bytesToHex } from './hex.ts';
+import { IdSet } from './id-set.ts';
 import { IndexBuilder } from './index-format.ts';
 import { objectKey } from './layout.ts';
 import { blobAad } from './pack-format.ts';
@@ -51,10 +51,14 @@ export class BlobWriter {
   readonly #crypto: RepositoryCrypto;
   readonly #index: BlobIndex;
   readonly #options: BlobWriterOptions;
-  readonly #pending = new Set<string>();
+  /** Packs filled or uploading: their blobs are not in the index yet. */
+  readonly #inFlight = new Set<PackWriter>();
   readonly #packs: Record<BlobType, PackWriter> = { data: new PackWriter(), tree: new PackWriter() };
   readonly #uploads = new Set<Promise<void>>();
   #unsaved = new IndexBuilder();
+  /** Ids being compressed and sealed, not yet in a pack. Cleared whenever nothing is being prepared. */
+  #reserved = new IdSet();
+  #preparing = 0;
   #failure: unknown;
   #packsWritten = 0;
   #packsSinceIndex = 0;
@@ -79,26 +83,32 @@ export class BlobWriter {
 
   /** Whether a blob is stored or queued. */
   has(id: Uint8Array): boolean {
-    return this.#index.has(id) || this.#pending.has(bytesToHex(id));
+    return this.#index.has(id) || this.#isInFlight(id);
   }
 
   /** Saves a blob unless it exists; resolves once it is queued in a pack (not yet durable: see {@link flush}). */
   async save(type: BlobType, plaintext: Uint8Array, knownId?: Uint8Array): Promise<SavedBlob> {
     this.#throwIfFailed();
     const id = knownId ?? this.#crypto.blobId(plaintext);
-    if (this.#index.has(id)) return { id, added: false, storedBytes: 0 };
-    const hex = bytesToHex(id);
-    if (this.#pending.has(hex)) return { id, added: false, storedBytes: 0 };
-    this.#pending.add(hex);
-    const compressed = await this.#compress(plaintext);
-    const sealed = seal(this.#crypto.encryptionKey, compressed ?? plaintext, blobAad(type, id));
-    this.#throwIfFailed();
+    if (this.has(id)) return { id, added: false, storedBytes: 0 };
+    // Reserve the id before the first await so a concurrent save of the same content is deduplicated.
+    this.#reserved.add(id);
+    this.#preparing++;
+    let sealed: Uint8Array;
+    try {
+      const compressed = await this.#compress(plaintext);
+      sealed = seal(this.#crypto.encryptionKey, compressed ?? plaintext, blobAad(type, id));
+      this.#throwIfFailed();
+      this.#packs[type].add(type, id, sealed, compressed === undefined ? 0 : plaintext.length);
+    } finally {
+      if (--this.#preparing === 0 && this.#reserved.size > 0) this.#reserved = new IdSet();
+    }
     const pack = this.#packs[type];
-    pack.add(type, id, sealed, compressed === undefined ? 0 : plaintext.length);
     if (pack.size >= this.#options.packSize) {
       await this.#rotate(type);
       // A long run indexes as it goes, so a crash loses the references to few packs.
-      if (this.#packsSinceIndex >= INDEX_EVERY_PACKS || this.#unsaved.count >= INDEX_EVERY_BLOBS) await this.#saveIndexEntries(this.#options.signal);
+      if (this.#packsSinceIndex >= INDEX_EVERY_PACKS || this.#unsaved.count >= INDEX_EVERY_BLOBS)
+        await this.#saveIndexEntries(this.#options.signal);
     }
     return { id, added: true, storedBytes: sealed.length };
   }
@@ -154,9 +164,17 @@ export class BlobWriter {
     return compressIfSmallerSync(plaintext, { level });
   }
 
+  #isInFlight(id: Uint8Array): boolean {
+    if (this.#reserved.has(id) || this.#packs.data.ids.has(id) || this.#packs.tree.ids.has(id)) return true;
+    for (const pack of this.#inFlight) if (pack.ids.has(id)) return true;
+    return false;
+  }
+
   async #rotate(type: BlobType): Promise<void> {
-    const finished = this.#packs[type].finish(this.#crypto.encryptionKey);
+    const writer = this.#packs[type];
+    const finished = writer.finish(this.#crypto.encryptionKey);
     this.#packs[type] = new PackWriter();
+    this.#inFlight.add(writer);
     while (this.#uploads.size >= (this.#options.uploadConcurrency ?? 2)) await Promise.race(this.#uploads);
     this.#throwIfFailed();
     const upload = this.#upload(finished).then(
@@ -166,7 +184,10 @@ export class BlobWriter {
       },
     );
     this.#uploads.add(upload);
-    void upload.finally(() => this.#uploads.delete(upload));
+    void upload.finally(() => {
+      this.#uploads.delete(upload);
+      this.#inFlight.delete(writer);
+    });
   }
 
   async #upload(pack: FinishedPack): Promise<void> {
@@ -180,7 +201,7 @@ export class BlobWriter {
     this.#packsWritten++;
     this.#packsSinceIndex++;
     this.#bytesWritten += pack.size;
-    for (const entry of pack.entries) {
+    for (const entry of pack.entries()) {
       const location = {
         type: entry.type,
         packId: pack.id,
@@ -189,7 +210,6 @@ export class BlobWriter {
         rawLength: entry.rawLength,
       };
       this.#index.add(entry.id, location);
-      this.#pending.delete(bytesToHex(entry.id));
       this.#unsaved.add(entry.id, location);
     }
   }
