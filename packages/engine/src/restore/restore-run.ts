@@ -10,6 +10,7 @@ import { CanceledError, ConflictError, isHoldfastError, PermanentError, type Hol
 import { assertSafeRelativePath } from '../paths/index.ts';
 import type { ByteStream, RestoreTarget } from '../ports/index.ts';
 import { Semaphore } from '../backup/semaphore.ts';
+import { BlobReader } from '../repository/blob-reader.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
 import type { Snapshot, SnapshotError } from '../repository/snapshot-record.ts';
 import { walkTree } from '../repository/tree-walk.ts';
@@ -34,7 +35,7 @@ export interface RestoreOptions {
   readonly include?: readonly string[] | undefined;
   /** Replace files that exist at the target. Default false: an existing file is reported and left alone. */
   readonly overwrite?: boolean | undefined;
-  /** Files written at once. Default 4. */
+  /** Files written at once. Default 8. */
   readonly concurrency?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((progress: RestoreProgress) => void) | undefined;
@@ -91,8 +92,12 @@ export async function runRestore(
     });
   };
 
-  const reader = await context.reader(signal);
-  const files = new Semaphore(options.concurrency ?? 4);
+  // Small files lie next to each other in packs in the order the backup wrote them, which is the order
+  // they are restored in: read them through 4 MiB windows rather than one request each.
+  const reader = new BlobReader(context.store, context.crypto, await context.index(signal), {
+    readAhead: 4 * 1024 * 1024,
+  });
+  const files = new Semaphore(options.concurrency ?? 8);
   const writes = new Set<Promise<void>>();
   let fatal: unknown;
 
