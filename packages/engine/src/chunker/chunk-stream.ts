@@ -3,8 +3,8 @@
  * boundaries as {@link cutPoints} over the concatenated input.
  *
  * The chunk in progress is the carried bytes followed by the current input buffer. The cut search
- * resumes across buffers (see `cut-finder.ts`), so every byte is hashed once, where it lies. Copies are
- * kept to one per spanning byte:
+ * resumes across buffers (see `cut-finder.ts`), so every byte is hashed once, where it lies. Copying is
+ * avoided where it can be (no quadratic re-copying of a growing tail, ever):
  *
  * - a chunk that lies wholly inside one input buffer is yielded as a view of it (no copy);
  * - the unfinished tail of a buffer is carried as a view when that pins little extra memory (at least
@@ -12,9 +12,9 @@
  *   copied twice; smaller or wasteful tails are copied into 16 KiB+ accumulators;
  * - a chunk that spans buffers is assembled once, into an array of exactly its size.
  *
- * Memory: the carried bytes are fewer than `maxSize` and pin at most twice that, so the peak is about
- * `3 × maxSize` plus the input buffer being read in the worst case, and about `2 × maxSize` plus it in
- * the usual one.
+ * Memory: fewer than `maxSize` bytes are carried. With the chunk being assembled, the peak is about
+ * `2 × maxSize` plus the input buffer being read; contrived mixes of tiny and 16 KiB reads can make the
+ * carried views and accumulators pin up to about three times the carried bytes.
  *
  * Assumption: callers never reuse or modify an input buffer after handing it over (Node streams and
  * `fs` reads allocate a fresh buffer per read), since yielded chunks and carried tails may be views.
@@ -145,7 +145,7 @@ class StreamChunker {
       this.#accumulatorUsed = used + length;
       return;
     }
-    const fresh = allocate(Math.max(length, viewThreshold));
+    const fresh = new Uint8Array(Math.max(length, viewThreshold));
     fresh.set(bytes);
     this.#accumulator = fresh;
     this.#accumulatorUsed = length;
@@ -159,8 +159,8 @@ class StreamChunker {
  * input. Empty input yields nothing.
  *
  * A chunk inside a single input buffer is a view of that buffer, so input buffers must not be reused or
- * modified after they are handed over. Memory: about `2 × maxSize` plus one input buffer (at worst
- * `3 × maxSize`, see the module note).
+ * modified after they are handed over. Memory: about `2 × maxSize` plus one input buffer (see the
+ * module note for the worst case).
  *
  * @throws ValidationError when the input yields something other than a Uint8Array.
  * @example
