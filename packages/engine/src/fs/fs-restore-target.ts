@@ -10,10 +10,13 @@
  * process swapping a folder for a symlink during the restore: that needs openat(2) with O_NOFOLLOW on
  * every component, which Node does not offer.
  *
- * Writes are atomic: the content goes to `.holdfast-restore-<random>.tmp` in the same folder, gets its
- * mode and mtime, and is renamed over the path (`overwrite: true`) or hard-linked to it (`overwrite:
- * false`: link(2) fails if the name exists, so a file appearing meanwhile is never clobbered; file
- * systems without hard links fall back to check-then-rename). Files are not fsynced unless `durable` is
+ * Writes never leave a partial file behind a failure or cancellation. Replacing a file (`overwrite:
+ * true`) writes `.holdfast-restore-<random>.tmp` in the same folder and renames it over the path, so the
+ * old content stays whole until the new one is complete. A new file (`overwrite: false`) is created in
+ * place with O_EXCL (a name that appears meanwhile is never clobbered) and removed if the write fails:
+ * one directory operation instead of three (create, link, unlink), which is what restore speed on many
+ * small files hangs on. Only a crash of the process mid-file can leave a partial new file; restoring
+ * again with `overwrite` replaces it. Files are not fsynced unless `durable` is
  * set: a restore can be re-run, restic does not fsync restored files either, and fsync per file halves
  * restore speed on ordinary disks.
  */
@@ -31,7 +34,7 @@ import type {
   WriteFileOptions,
 } from '../ports/index.ts';
 import { errnoCode, throwIfAborted, toHoldfastError } from './fs-errors.ts';
-import { closeQuietly, linkNoClobber, syncDirectory, tempFileName, writeBody } from './fs-io.ts';
+import { closeQuietly, syncDirectory, tempFileName, writeBody } from './fs-io.ts';
 import { targetEntryOf } from './fs-target-entry.ts';
 
 /** The prefix of a write's temp file; `list` never reports names starting with it. */
@@ -207,12 +210,18 @@ export class FsRestoreTarget implements RestoreTarget {
     }
     throwIfAborted(options.signal, what);
     await this.#checkWritable(path, file, overwrite, what);
-    const temp = join(dirname(file), tempFileName(fsRestoreTargetTempPrefix, '.tmp'));
+    // A new file is created in place with O_EXCL (one directory operation, and a name that appears
+    // meanwhile is never clobbered) and removed if the write fails. Replacing a file goes through a temp
+    // file and rename, so the old content stays whole until the new one is complete.
+    const direct = !overwrite;
+    const written = direct ? file : join(dirname(file), tempFileName(fsRestoreTargetTempPrefix, '.tmp'));
     let handle: FileHandle | undefined;
+    let created = false;
     try {
-      handle = await open(temp, 'wx');
-      const written = await writeBody(handle, content, options.signal, what);
-      if (written !== size) throw new IntegrityError(`${what}: the content has ${written} bytes, not ${size}`);
+      handle = await open(written, 'wx');
+      created = true;
+      const bytes = await writeBody(handle, content, options.signal, what);
+      if (bytes !== size) throw new IntegrityError(`${what}: the content has ${bytes} bytes, not ${size}`);
       if (mode !== undefined) await handle.chmod(mode & 0o777);
       if (mtime !== undefined) await handle.utimes(mtime, mtime);
       if (this.#durable) await handle.sync();
@@ -220,16 +229,12 @@ export class FsRestoreTarget implements RestoreTarget {
       handle = undefined;
       await done.close();
       throwIfAborted(options.signal, what);
-      if (overwrite) {
-        await rename(temp, file);
-      } else {
-        await linkNoClobber(temp, file, what);
-        await rm(temp, { force: true });
-      }
+      if (!direct) await rename(written, file);
       if (this.#durable) await syncDirectory(dirname(file));
     } catch (error) {
       if (handle !== undefined) await closeQuietly(handle);
-      await rm(temp, { force: true }).catch(() => undefined);
+      if (created) await rm(written, { force: true }).catch(() => undefined);
+      if (direct && errnoCode(error) === 'EEXIST') throw new ConflictError(`${what}: it exists`, { cause: error });
       throw errnoCode(error) === undefined ? error : writeError(error, what);
     }
   }
@@ -304,6 +309,8 @@ export class FsRestoreTarget implements RestoreTarget {
     try {
       const state = await this.#parents(path);
       if (state !== 'ok') throw parentError(state, what);
+      // A new file is created with O_EXCL, which refuses anything already there: no need to look first.
+      if (!overwrite) return;
       const existing = await lstat(file).catch((error: unknown) => {
         if (errnoCode(error) === 'ENOENT') return undefined;
         throw error;
