@@ -33,7 +33,7 @@ import {
 } from '../errors/index.ts';
 
 /** The engine error classes the table maps to. */
-type FsErrorClass =
+export type FsErrorClass =
   | typeof NotFoundError
   | typeof ConflictError
   | typeof AuthError

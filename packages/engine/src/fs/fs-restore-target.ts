@@ -316,7 +316,6 @@ export class FsRestoreTarget implements RestoreTarget {
         throw error;
       });
       if (existing?.isDirectory() === true) throw new ConflictError(`${what}: a folder is there`);
-      if (existing !== undefined && !overwrite) throw new ConflictError(`${what}: it exists`);
     } catch (error) {
       throw toHoldfastError(error, what);
     }
