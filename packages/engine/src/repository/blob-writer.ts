@@ -9,7 +9,7 @@
  * that fills a pack beyond that waits, which bounds memory at about (uploadConcurrency + 2) × packSize.
  * A blob enters the index only once its pack is durable; an index object is written after its packs.
  */
-import { compressIfSmaller, compressIfSmallerSync, seal } from '../crypto/index.ts';
+import { compressIfSmaller, compressIfSmallerSync } from '../crypto/index.ts';
 import type { ObjectStore } from '../ports/index.ts';
 import type { BlobIndex } from './blob-index.ts';
 import { type BlobType } from './blob-index.ts';
@@ -89,7 +89,8 @@ export class BlobWriter {
   /** Saves a blob unless it exists; resolves once it is queued in a pack (not yet durable: see {@link flush}). */
   async save(type: BlobType, plaintext: Uint8Array, knownId?: Uint8Array): Promise<SavedBlob> {
     this.#throwIfFailed();
-    const id = knownId ?? this.#crypto.blobId(plaintext);
+    const id = knownId ?? (await this.#crypto.blobIdAsync(plaintext));
+    this.#throwIfFailed();
     if (this.has(id)) return { id, added: false, storedBytes: 0 };
     // Reserve the id before the first await so a concurrent save of the same content is deduplicated.
     this.#reserved.add(id);
@@ -97,7 +98,7 @@ export class BlobWriter {
     let sealed: Uint8Array;
     try {
       const compressed = await this.#compress(plaintext);
-      sealed = seal(this.#crypto.encryptionKey, compressed ?? plaintext, blobAad(type, id));
+      sealed = await this.#crypto.sealBlob(compressed ?? plaintext, blobAad(type, id));
       this.#throwIfFailed();
       this.#packs[type].add(type, id, sealed, compressed === undefined ? 0 : plaintext.length);
     } finally {
@@ -172,9 +173,10 @@ export class BlobWriter {
 
   async #rotate(type: BlobType): Promise<void> {
     const writer = this.#packs[type];
-    const finished = writer.finish(this.#crypto.encryptionKey);
+    // Swap the pack out before the first await, so no concurrent save adds to a pack being closed.
     this.#packs[type] = new PackWriter();
     this.#inFlight.add(writer);
+    const finished = await writer.finish(this.#crypto.encryptionKey);
     while (this.#uploads.size >= (this.#options.uploadConcurrency ?? 2)) await Promise.race(this.#uploads);
     this.#throwIfFailed();
     const upload = this.#upload(finished).then(

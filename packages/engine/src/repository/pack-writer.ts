@@ -6,8 +6,7 @@
  * the header's binary form, and the ids are kept in an {@link IdSet} for dedup while the pack is in
  * flight. The pack's id is the SHA-256 of all of its bytes.
  */
-import { createHash } from 'node:crypto';
-import { seal } from '../crypto/index.ts';
+import { seal, sha256HexInThreadpool } from '../crypto/index.ts';
 import type { BlobType } from './blob-index.ts';
 import { IdSet } from './id-set.ts';
 import { decodePackHeader, PACK_HEADER_AAD, type PackBlob } from './pack-format.ts';
@@ -68,8 +67,11 @@ export class PackWriter {
     return offset;
   }
 
-  /** Seals the header and returns the whole pack. The writer must not be used afterwards. */
-  finish(encryptionKey: Uint8Array): FinishedPack {
+  /**
+   * Seals the header and returns the whole pack, its id hashed in the threadpool. The writer must not be
+   * used afterwards.
+   */
+  async finish(encryptionKey: Uint8Array): Promise<FinishedPack> {
     const plainHeader = this.#header.subarray(0, this.#count * ENTRY_BYTES);
     const header = seal(encryptionKey, plainHeader, PACK_HEADER_AAD);
     const trailer = new Uint8Array(4);
@@ -77,12 +79,11 @@ export class PackWriter {
     const data = this.#segments.map((segment, i) =>
       i === this.#segments.length - 1 ? segment.subarray(0, this.#segmentUsed) : segment,
     );
-    const hash = createHash('sha256');
-    for (const part of data) hash.update(part);
-    const id = hash.update(header).update(trailer).digest('hex');
+    const parts = [...data, header, trailer];
+    const id = await sha256HexInThreadpool(parts);
     return {
       id,
-      parts: [...data, header, trailer],
+      parts,
       size: this.#size + header.length + trailer.length,
       entries: () => decodePackHeader(plainHeader),
     };
