@@ -1,7 +1,5 @@
 /**
- * `pnpm bench engine-vs-restic`, or with options
- * `pnpm exec node bench/engine-vs-restic/index.ts [--quick] [--no-docs] [--only restic|holdfast]`
- * (`bench/run.ts` takes benchmark names only).
+ * `pnpm bench engine-vs-restic [--quick] [--no-docs] [--only restic|holdfast]`.
  *
  * The holdfast CLI against restic on the same ≥ 1 GiB data set, in the same run, each with a fresh local
  * repository: (1) a first backup, (2) a backup with nothing changed, (3) a backup after 1% of the files
