@@ -36,7 +36,9 @@ if (chosen.length === 0) {
 }
 for (const name of chosen) {
   console.log(`\n=== bench ${name}`);
-  const result = spawnSync(process.execPath, [new URL(`${name}/index.ts`, benchDir).pathname, ...options], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [new URL(`${name}/index.ts`, benchDir).pathname, ...options], {
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     console.error(`bench: ${name} failed (exit ${String(result.status ?? result.signal)})`);
     process.exit(1);

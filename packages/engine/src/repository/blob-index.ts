@@ -2,9 +2,11 @@
  * The in-memory blob index: blob id → (pack, offset, length, raw length, type).
  *
  * Design note: a repository of a million items holds a million blobs, so the index must not cost a JS
- * object per blob. Entries live in parallel typed arrays (49 bytes each) and lookups go through an
- * open-addressing hash table of entry numbers keyed by the first four bytes of the id, which are uniformly
- * distributed because ids are keyed hashes. Pack ids are interned once each.
+ * object per blob. Entries live in typed-array pages of 16,384 (49 bytes an entry: the id, four 32-bit
+ * numbers and a type byte), added as the index grows, so growing never copies what is there and never
+ * holds twice the memory. Lookups go through an open-addressing hash table of entry numbers keyed by the
+ * first four bytes of the id, which are uniformly distributed because ids are keyed hashes. Pack ids are
+ * interned once each.
  */
 import { bytesToHex, hexToBytes } from './hex.ts';
 
@@ -26,14 +28,27 @@ export interface BlobLocation {
 
 const ID_BYTES = 32;
 const EMPTY = -1;
+const PAGE_BITS = 14;
+const PAGE_ENTRIES = 1 << PAGE_BITS;
+const PAGE_MASK = PAGE_ENTRIES - 1;
+
+/** One page of entries: ids, then (pack, offset, length, rawLength) per entry, then types. */
+interface Page {
+  readonly ids: Uint8Array;
+  readonly numbers: Uint32Array;
+  readonly types: Uint8Array;
+}
+
+function newPage(): Page {
+  return {
+    ids: new Uint8Array(PAGE_ENTRIES * ID_BYTES),
+    numbers: new Uint32Array(PAGE_ENTRIES * 4),
+    types: new Uint8Array(PAGE_ENTRIES),
+  };
+}
 
 export class BlobIndex {
-  #ids = new Uint8Array(ID_BYTES * 1024);
-  #pack: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
-  #offset = new Uint32Array(1024);
-  #length = new Uint32Array(1024);
-  #rawLength = new Uint32Array(1024);
-  #type = new Uint8Array(1024);
+  readonly #pages: Page[] = [];
   #count = 0;
   #table = new Int32Array(2048).fill(EMPTY);
   #packIds: string[] = [];
@@ -64,22 +79,25 @@ export class BlobIndex {
   add(id: Uint8Array, location: BlobLocation): void {
     if (id.length !== ID_BYTES) throw new RangeError('blob ids are 32 bytes');
     if (this.#find(id) !== EMPTY) return;
-    if (this.#count === this.#pack.length) this.#grow();
+    if ((this.#count & PAGE_MASK) === 0) this.#pages.push(newPage());
     if ((this.#count + 1) * 2 > this.#table.length) this.#rehash(this.#table.length * 2);
     const entry = this.#count++;
-    this.#ids.set(id, entry * ID_BYTES);
-    this.#pack[entry] = this.#internPack(location.packId);
-    this.#offset[entry] = location.offset;
-    this.#length[entry] = location.length;
-    this.#rawLength[entry] = location.rawLength;
-    this.#type[entry] = location.type === 'tree' ? 1 : 0;
+    const page = this.#page(entry);
+    const at = entry & PAGE_MASK;
+    page.ids.set(id, at * ID_BYTES);
+    page.numbers[at * 4] = this.#internPack(location.packId);
+    page.numbers[at * 4 + 1] = location.offset;
+    page.numbers[at * 4 + 2] = location.length;
+    page.numbers[at * 4 + 3] = location.rawLength;
+    page.types[at] = location.type === 'tree' ? 1 : 0;
     this.#insert(entry);
   }
 
   /** Every entry, in insertion order. */
   *entries(): IterableIterator<{ readonly id: Uint8Array; readonly location: BlobLocation }> {
     for (let entry = 0; entry < this.#count; entry++) {
-      yield { id: this.#ids.slice(entry * ID_BYTES, (entry + 1) * ID_BYTES), location: this.#location(entry) };
+      const at = (entry & PAGE_MASK) * ID_BYTES;
+      yield { id: this.#page(entry).ids.slice(at, at + ID_BYTES), location: this.#location(entry) };
     }
   }
 
@@ -93,13 +111,21 @@ export class BlobIndex {
     return bytesToHex(id);
   }
 
+  #page(entry: number): Page {
+    const page = this.#pages[entry >>> PAGE_BITS];
+    if (page === undefined) throw new RangeError(`no blob index entry ${String(entry)}`);
+    return page;
+  }
+
   #location(entry: number): BlobLocation {
+    const page = this.#page(entry);
+    const at = (entry & PAGE_MASK) * 4;
     return {
-      type: this.#type[entry] === 1 ? 'tree' : 'data',
-      packId: this.#packIds[this.#pack[entry] ?? 0] ?? '',
-      offset: this.#offset[entry] ?? 0,
-      length: this.#length[entry] ?? 0,
-      rawLength: this.#rawLength[entry] ?? 0,
+      type: page.types[entry & PAGE_MASK] === 1 ? 'tree' : 'data',
+      packId: this.#packIds[page.numbers[at] ?? 0] ?? '',
+      offset: page.numbers[at + 1] ?? 0,
+      length: page.numbers[at + 2] ?? 0,
+      rawLength: page.numbers[at + 3] ?? 0,
     };
   }
 
@@ -129,15 +155,15 @@ export class BlobIndex {
   }
 
   #sameId(entry: number, id: Uint8Array): boolean {
-    const base = entry * ID_BYTES;
-    const ids = this.#ids;
+    const base = (entry & PAGE_MASK) * ID_BYTES;
+    const ids = this.#page(entry).ids;
     for (let i = 0; i < ID_BYTES; i++) if (ids[base + i] !== id[i]) return false;
     return true;
   }
 
   #insert(entry: number): void {
     const mask = this.#table.length - 1;
-    let slot = this.#slot(this.#ids, entry * ID_BYTES) & mask;
+    let slot = this.#slot(this.#page(entry).ids, (entry & PAGE_MASK) * ID_BYTES) & mask;
     while (this.#table[slot] !== EMPTY) slot = (slot + 1) & mask;
     this.#table[slot] = entry;
   }
@@ -146,24 +172,4 @@ export class BlobIndex {
     this.#table = new Int32Array(size).fill(EMPTY);
     for (let entry = 0; entry < this.#count; entry++) this.#insert(entry);
   }
-
-  #grow(): void {
-    const capacity = this.#pack.length * 2;
-    const ids = new Uint8Array(capacity * ID_BYTES);
-    ids.set(this.#ids);
-    this.#ids = ids;
-    this.#pack = grown(this.#pack, capacity);
-    this.#offset = grown(this.#offset, capacity);
-    this.#length = grown(this.#length, capacity);
-    this.#rawLength = grown(this.#rawLength, capacity);
-    const type = new Uint8Array(capacity);
-    type.set(this.#type);
-    this.#type = type;
-  }
-}
-
-function grown(array: Uint32Array, capacity: number): Uint32Array<ArrayBuffer> {
-  const next = new Uint32Array(capacity);
-  next.set(array);
-  return next;
 }

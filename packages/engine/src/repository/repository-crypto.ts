@@ -8,14 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deriveChunkerParams, type ChunkerParams } from '../chunker/index.ts';
-import {
-  createKeyedHasher,
-  deriveSubkey,
-  open,
-  seal,
-  THREADPOOL_THRESHOLD,
-  ThreadpoolKeys,
-} from '../crypto/index.ts';
+import { createKeyedHasher, deriveSubkey, open, seal, THREADPOOL_THRESHOLD, ThreadpoolKeys } from '../crypto/index.ts';
 import { IntegrityError } from '../errors/index.ts';
 
 export interface ChunkerSizes {
