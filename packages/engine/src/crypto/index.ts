@@ -16,5 +16,4 @@ export {
 export { randomId, sha256, sha256Hex } from './digests.ts';
 export { INCOMPRESSIBILITY_SAMPLE, likelyIncompressible } from './incompressible.ts';
 export { createKeyedHasher, type KeyedHasher } from './keyed-hasher.ts';
-export { sha256HexInThreadpool, THREADPOOL_THRESHOLD, ThreadpoolKeys } from './threadpool-crypto.ts';
 export { deriveSubkey, SUBKEY_SALT } from './subkeys.ts';

@@ -26,7 +26,7 @@ export interface EnvelopeKeyProviderOptions {
  * ```ts
  * const kek = unwrapKey(masterKey, account.wrappedKey);
  * const keys = new EnvelopeKeyProvider({ keyId: account.keyId, keyEncryptionKey: kek });
- * const repository = await Repository.open({ store, keys });
+ * const repository = await Repository.open(store, { keyProvider: keys });
  * ```
  */
 export class EnvelopeKeyProvider implements KeyProvider {

@@ -4,7 +4,7 @@
  * that fails any step throws `IntegrityError` naming the blob and its pack; nothing is ever returned
  * unverified.
  */
-import { decompress, decompressSync } from '../crypto/index.ts';
+import { decompress, decompressSync, open } from '../crypto/index.ts';
 import { IntegrityError, isHoldfastError, NotFoundError } from '../errors/index.ts';
 import type { ObjectStore } from '../ports/index.ts';
 import type { BlobIndex, BlobLocation, BlobType } from './blob-index.ts';
@@ -119,7 +119,7 @@ export class BlobReader {
     }
     let plain: Uint8Array;
     try {
-      plain = await this.#crypto.openBlob(sealed, blobAad(location.type, id));
+      plain = open(this.#crypto.encryptionKey, sealed, blobAad(location.type, id));
       if (location.rawLength > 0) {
         plain =
           location.rawLength >= 64 * 1024
@@ -129,7 +129,7 @@ export class BlobReader {
     } catch (error) {
       throw new IntegrityError(`blob ${describe(id, location)} is damaged`, { cause: error });
     }
-    const actual = await this.#crypto.blobIdAsync(plain);
+    const actual = this.#crypto.blobId(plain);
     if (!equal(actual, id)) throw new IntegrityError(`blob ${describe(id, location)} does not match its id`);
     return plain;
   }

@@ -10,7 +10,7 @@
  * (uploadConcurrency + 3) × packSize: the open data and tree packs, one pack closing, the uploads.
  * A blob enters the index only once its pack is durable; an index object is written after its packs.
  */
-import { compressIfSmaller, compressIfSmallerSync } from '../crypto/index.ts';
+import { compressIfSmaller, compressIfSmallerSync, seal } from '../crypto/index.ts';
 import type { ObjectStore } from '../ports/index.ts';
 import type { BlobIndex } from './blob-index.ts';
 import { type BlobType } from './blob-index.ts';
@@ -102,8 +102,7 @@ export class BlobWriter {
   async save(type: BlobType, plaintext: Uint8Array, knownId?: Uint8Array): Promise<SavedBlob> {
     while (this.#backpressure !== undefined) await this.#backpressure;
     this.#throwIfFailed();
-    const id = knownId ?? (await this.#crypto.blobIdAsync(plaintext));
-    this.#throwIfFailed();
+    const id = knownId ?? this.#crypto.blobId(plaintext);
     if (this.has(id)) return { id, added: false, storedBytes: 0 };
     // Reserve the id before the first await so a concurrent save of the same content is deduplicated.
     this.#reserved.add(id);
@@ -111,7 +110,7 @@ export class BlobWriter {
     let sealed: Uint8Array;
     try {
       const compressed = await this.#compress(plaintext);
-      sealed = await this.#crypto.sealBlob(compressed ?? plaintext, blobAad(type, id));
+      sealed = seal(this.#crypto.encryptionKey, compressed ?? plaintext, blobAad(type, id));
       this.#throwIfFailed();
       this.#packs[type].add(type, id, sealed, compressed === undefined ? 0 : plaintext.length);
     } finally {
@@ -193,7 +192,7 @@ export class BlobWriter {
     // memory holds at most the open packs, one closing pack and the uploads.
     const turn = this.#rotations.then(async () => {
       this.#throwIfFailed();
-      const finished = await writer.finish(this.#crypto.encryptionKey);
+      const finished = writer.finish(this.#crypto.encryptionKey);
       while (this.#uploads.size >= (this.#options.uploadConcurrency ?? 2)) await Promise.race(this.#uploads);
       this.#throwIfFailed();
       this.#startUpload(writer, finished);

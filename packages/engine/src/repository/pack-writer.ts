@@ -6,7 +6,8 @@
  * the header's binary form, and the ids are kept in an {@link IdSet} for dedup while the pack is in
  * flight. The pack's id is the SHA-256 of all of its bytes.
  */
-import { seal, sha256HexInThreadpool } from '../crypto/index.ts';
+import { createHash } from 'node:crypto';
+import { seal } from '../crypto/index.ts';
 import type { BlobType } from './blob-index.ts';
 import { IdSet } from './id-set.ts';
 import { decodePackHeader, PACK_HEADER_AAD, type PackBlob } from './pack-format.ts';
@@ -67,11 +68,8 @@ export class PackWriter {
     return offset;
   }
 
-  /**
-   * Seals the header and returns the whole pack, its id hashed in the threadpool. The writer must not be
-   * used afterwards.
-   */
-  async finish(encryptionKey: Uint8Array): Promise<FinishedPack> {
+  /** Seals the header and returns the whole pack. The writer must not be used afterwards. */
+  finish(encryptionKey: Uint8Array): FinishedPack {
     const plainHeader = this.#header.subarray(0, this.#count * ENTRY_BYTES);
     const header = seal(encryptionKey, plainHeader, PACK_HEADER_AAD);
     const trailer = new Uint8Array(4);
@@ -80,7 +78,9 @@ export class PackWriter {
       i === this.#segments.length - 1 ? segment.subarray(0, this.#segmentUsed) : segment,
     );
     const parts = [...data, header, trailer];
-    const id = await sha256HexInThreadpool(parts);
+    const hash = createHash('sha256');
+    for (const part of parts) hash.update(part);
+    const id = hash.digest('hex');
     return {
       id,
       parts,

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { deriveChunkerParams, type ChunkerParams } from '../chunker/index.ts';
-import { createKeyedHasher, deriveSubkey, open, seal, THREADPOOL_THRESHOLD, ThreadpoolKeys } from '../crypto/index.ts';
+import { createKeyedHasher, deriveSubkey, open, seal } from '../crypto/index.ts';
 import { IntegrityError } from '../errors/index.ts';
 
 export interface ChunkerSizes {
@@ -22,40 +22,16 @@ export class RepositoryCrypto {
   readonly encryptionKey: Uint8Array;
   readonly chunker: ChunkerParams;
   readonly #hasher: { digest(data: Uint8Array): Uint8Array };
-  readonly #threadpool: ThreadpoolKeys;
 
   constructor(masterSecret: Uint8Array, sizes: ChunkerSizes) {
     this.encryptionKey = deriveSubkey(masterSecret, 'holdfast encryption');
-    const idKey = deriveSubkey(masterSecret, 'holdfast blob id');
-    this.#hasher = createKeyedHasher(idKey);
-    this.#threadpool = new ThreadpoolKeys(idKey, this.encryptionKey);
+    this.#hasher = createKeyedHasher(deriveSubkey(masterSecret, 'holdfast blob id'));
     this.chunker = deriveChunkerParams(deriveSubkey(masterSecret, 'holdfast chunker'), sizes);
   }
 
   /** The id of a blob: HMAC-SHA-256 of its plaintext under the repository's id key. */
   blobId(plaintext: Uint8Array): Uint8Array {
     return this.#hasher.digest(plaintext);
-  }
-
-  /**
-   * {@link blobId}, computed in libuv's threadpool for large blobs so the main thread can chunk the next
-   * ones meanwhile; small blobs are hashed at once (a threadpool hop costs more than the hash).
-   */
-  async blobIdAsync(plaintext: Uint8Array): Promise<Uint8Array> {
-    if (plaintext.length < THREADPOOL_THRESHOLD) return this.blobId(plaintext);
-    return this.#threadpool.hmac(plaintext);
-  }
-
-  /** Seals a blob's bytes with its associated data; large ones in the threadpool. Same output format as `seal`. */
-  async sealBlob(plaintext: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
-    if (plaintext.length < THREADPOOL_THRESHOLD) return seal(this.encryptionKey, plaintext, aad);
-    return this.#threadpool.seal(plaintext, aad);
-  }
-
-  /** Opens a sealed blob; large ones in the threadpool. Throws (any error) when it does not authenticate. */
-  async openBlob(sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> {
-    if (sealed.length < THREADPOOL_THRESHOLD) return open(this.encryptionKey, sealed, aad);
-    return this.#threadpool.open(sealed, aad);
   }
 
   /** Seals a JSON object of a kind (`config`, `snapshot`, `lock`...) with the kind as associated data. */

@@ -5,12 +5,14 @@
  *
  * @example
  * ```ts
- * import { FsObjectStore, FsSource, FsRestoreTarget, PassphraseKeyProvider, Repository } from '@holdfast/engine';
+ * import {
+ *   FsObjectStore, FsRestoreTarget, FsSource, fsSourceEntityId, PassphraseKeyProvider, Repository,
+ * } from '@holdfast/engine';
  *
  * const keys = new PassphraseKeyProvider(process.env.HOLDFAST_PASSWORD ?? '');
  * const repo = await Repository.init(new FsObjectStore('/srv/backups/docs'), { keyProvider: keys });
- * const snapshot = await repo.backup(new FsSource('/home/ana/Documents'), FsSource.ENTITY_ID);
- * await repo.restore(snapshot.id, new FsRestoreTarget('/tmp/restored'));
+ * const snapshot = await repo.backup(new FsSource('/home/ana/Documents'), fsSourceEntityId);
+ * await repo.restore(snapshot.id, await FsRestoreTarget.open('/tmp/restored'));
  * await repo.close();
  * ```
  */
