@@ -1,6 +1,6 @@
 /**
  * The chunker against FastCDC 2020's published test vectors (fastcdc-rs v2020, kept in
- * `shared/reference/fastcdc/`): the GEAR and MASKS tables, and every case's cut lengths and gear hashes,
+ * `test/fixtures/fastcdc/`): the GEAR and MASKS tables, and every case's cut lengths and gear hashes,
  * through the whole-buffer and the streaming entry points. Missing vectors fail the suite: they are the
  * evidence that this is FastCDC.
  */
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { fastcdcMasks } from './gear-table.ts';
 import { chunkStream, createChunkerParams, cutPoints, fastcdcGear, findCutPoint } from './index.ts';
 
-const referenceDir = new URL('../../../../../shared/reference/fastcdc/', import.meta.url);
+const referenceDir = new URL('../../test/fixtures/fastcdc/', import.meta.url);
 
 interface VectorCase {
   readonly min: number;
@@ -35,7 +35,7 @@ function readReference(name: string): Buffer {
   } catch (error) {
     throw new Error(
       `FastCDC reference file ${fileURLToPath(url)} is missing: the chunker cannot be verified without it ` +
-        `(see shared/reference/README.md)`,
+        `(see test/fixtures/fastcdc/README.md)`,
       { cause: error },
     );
   }
