@@ -26,6 +26,19 @@ export type { Lock, LockKind, LockOptions, LockRecord } from './repository/locks
 export type { BackupOptions, BackupProgress } from './backup/backup-options.ts';
 export type { RestoreOptions, RestoreProgress, RestoreResult } from './restore/restore-run.ts';
 export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';
+export type { ForgetGroup, ForgetOptions, ForgetResult } from './lifecycle/forget.ts';
+export {
+  applyRetention,
+  isUnlimited,
+  isoWeek,
+  parseRetentionDuration,
+  validateRetentionPolicy,
+  type KeepReason,
+  type RetentionCandidate,
+  type RetentionDecision,
+  type RetentionDuration,
+  type RetentionPolicy,
+} from './lifecycle/retention.ts';
 
 export * from './keys/index.ts';
 export * from './memory/index.ts';

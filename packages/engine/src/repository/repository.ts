@@ -17,6 +17,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { runForget, type ForgetOptions, type ForgetResult } from '../lifecycle/forget.ts';
+import type { RetentionPolicy } from '../lifecycle/retention.ts';
 import { runBackup } from '../backup/backup-run.ts';
 import type { BackupOptions } from '../backup/backup-options.ts';
 import { runCheck, type CheckOptions, type CheckReport } from '../check/check-run.ts';
@@ -193,6 +195,16 @@ export class Repository {
     this.#assertOpen();
     const snapshot = typeof ref === 'string' ? await this.snapshot(ref) : ref;
     return runRestore(this.#context, snapshot, target, options);
+  }
+
+  /**
+   * Applies a retention policy to each entity's snapshots (grouped by source and entity) and removes the
+   * snapshot records it does not keep, under the exclusive lock; `dryRun` only reports. Returns every
+   * decision with all its reasons. Data stays until `prune`.
+   */
+  async forget(policy: RetentionPolicy, options: ForgetOptions = {}): Promise<ForgetResult> {
+    this.#assertOpen();
+    return runForget(this.#context, policy, { ...options, lock: options.lock ?? this.#lockOptions });
   }
 
   /** Checks structure, and with `readData` every byte. Never throws for damage: it is in the report. */

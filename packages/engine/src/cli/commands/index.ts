@@ -3,6 +3,7 @@ import { backup } from './backup.ts';
 import { check } from './check.ts';
 import type { Command } from './command.ts';
 import { diff } from './diff.ts';
+import { forget } from './forget.ts';
 import { init } from './init.ts';
 import { keyAdd, keyList, keyRemove, keyRotate } from './key.ts';
 import { ls } from './ls.ts';
@@ -19,6 +20,7 @@ export const commands: readonly Command[] = [
   diff,
   restore,
   check,
+  forget,
   keyAdd,
   keyList,
   keyRotate,
