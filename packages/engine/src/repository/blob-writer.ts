@@ -71,6 +71,7 @@ export class BlobWriter {
   #packsWritten = 0;
   #packsSinceIndex = 0;
   #bytesWritten = 0;
+  #indexObjectsWritten = 0;
   /** The last pack rotation: rotations run in order. */
   #rotations: Promise<void> = Promise.resolve();
   /** Set while a full pack is closing or waits for an upload slot: every save waits for it, bounding memory. */
@@ -86,6 +87,11 @@ export class BlobWriter {
   /** Packs written so far. */
   get packsWritten(): number {
     return this.#packsWritten;
+  }
+
+  /** Index objects written so far. */
+  get indexObjectsWritten(): number {
+    return this.#indexObjectsWritten;
   }
 
   /** Bytes of packs and index objects written so far. */
@@ -162,6 +168,7 @@ export class BlobWriter {
     const id = storageId(sealed);
     await retrying(() => this.#store.put(objectKey('index', id), sealed, { signal }), { signal });
     this.#bytesWritten += sealed.length;
+    this.#indexObjectsWritten++;
     return id;
   }
 

@@ -40,6 +40,13 @@ export class RepositoryContext {
     }
   }
 
+  /** Forgets the loaded index and cached trees (after prune rewrote them): the next use reloads. */
+  invalidate(): void {
+    this.#loaded = undefined;
+    this.#reader = undefined;
+    this.#trees.clear();
+  }
+
   /** Index objects that could not be used when the index was loaded. */
   async damagedIndexes(): Promise<readonly DamagedObject[]> {
     return (await this.loadedIndex()).damaged;

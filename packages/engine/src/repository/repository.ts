@@ -18,6 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { runForget, type ForgetOptions, type ForgetResult } from '../lifecycle/forget.ts';
+import { runPrune, type PruneOptions, type PruneReport } from '../lifecycle/prune/prune-run.ts';
 import type { RetentionPolicy } from '../lifecycle/retention.ts';
 import { runBackup } from '../backup/backup-run.ts';
 import type { BackupOptions } from '../backup/backup-options.ts';
@@ -205,6 +206,16 @@ export class Repository {
   async forget(policy: RetentionPolicy, options: ForgetOptions = {}): Promise<ForgetResult> {
     this.#assertOpen();
     return runForget(this.#context, policy, { ...options, lock: options.lock ?? this.#lockOptions });
+  }
+
+  /**
+   * Deletes the data no snapshot references, under the exclusive lock, repacking packs that are mostly
+   * unused; `dryRun` only reports. Safe to interrupt at any point. Returns what it did, with the bytes
+   * reclaimed and the store requests made.
+   */
+  async prune(options: PruneOptions = {}): Promise<PruneReport> {
+    this.#assertOpen();
+    return runPrune(this.#context, { ...options, lock: options.lock ?? this.#lockOptions });
   }
 
   /** Checks structure, and with `readData` every byte. Never throws for damage: it is in the report. */
