@@ -7,6 +7,7 @@ import { withRepository } from '../context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { formatTable, formatTime, plural, shortId, type CliIo } from '../output.ts';
 import { outputOf, type Command } from './command.ts';
+import { printPruneReport, pruneOptions, pruneWithProgress, repackThresholdOf } from './prune.ts';
 
 const COUNT_OPTIONS = [
   ['keep-last', 'keepLast', 'the N newest snapshots'],
@@ -46,13 +47,23 @@ export async function forgetCommand(args: CommandArgs, io: CliIo): Promise<numbe
   const policy = policyOf(args.values);
   const dryRun = flag(args.values, 'dry-run');
   const tags = stringValues(args.values, 'tag');
+  const prune = flag(args.values, 'prune');
+  const repackThreshold = repackThresholdOf(args.values);
+  if (repackThreshold !== undefined && !prune) throw usageError('forget: --repack-threshold goes with --prune');
   return withRepository(args, io, async ({ repository }) => {
     const result = await repository.forget(policy, {
       dryRun,
       signal: io.signal,
       filter: tags.length === 0 ? {} : { tags },
     });
-    out.json(result);
+    // A dry run reports the prune as it would run once the snapshots are forgotten.
+    const assumeForgotten = dryRun
+      ? new Set(result.groups.flatMap((g) => g.decisions.filter((d) => !d.keep).map((d) => d.snapshot.id)))
+      : undefined;
+    const pruned = prune
+      ? await pruneWithProgress(repository, args, io, { dryRun, repackThreshold, assumeForgotten })
+      : undefined;
+    out.json(pruned === undefined ? result : { ...result, prune: pruned });
     for (const group of result.groups) {
       out.line(`${group.source}${group.entity.id === 'root' ? '' : ` / ${group.entity.name ?? group.entity.id}`}`);
       const rows = group.decisions.map((decision) => [
@@ -67,8 +78,9 @@ export async function forgetCommand(args: CommandArgs, io: CliIo): Promise<numbe
     const verb = dryRun ? 'would remove' : 'removed';
     out.line(
       `kept ${plural(result.kept, 'snapshot')}, ${verb} ${plural(result.forgotten, 'snapshot')}` +
-        (result.forgotten > 0 && !dryRun ? '; their data stays until it is pruned' : ''),
+        (result.forgotten > 0 && !dryRun && !prune ? '; their data stays until it is pruned' : ''),
     );
+    if (pruned !== undefined) printPruneReport(out, pruned);
     return exitCodes.success;
   });
 }
@@ -92,6 +104,8 @@ export const forget: Command = {
       },
       'keep-tag': { type: 'string', multiple: true, value: '<tag>', description: 'keep every snapshot with this tag' },
       tag: { type: 'string', multiple: true, value: '<tag>', description: 'only consider snapshots with this tag' },
+      prune: { type: 'boolean', description: 'then delete the data nothing references any more (see prune)' },
+      ...pruneOptions,
       'dry-run': { type: 'boolean', short: 'n', description: 'show what would be removed, remove nothing' },
     },
     description: [
@@ -99,12 +113,13 @@ export const forget: Command = {
         'snapshot records it does not keep. A snapshot is kept when any rule keeps it; every reason is shown. ' +
         'Periods are UTC calendar hours, days, ISO weeks, months and years; --keep-within counts back from the ' +
         'newest snapshot, so stopped backups never expire the last good ones.',
-      'Only snapshot records are removed: the data they referenced stays in the repository until it is pruned. ' +
+      'Only snapshot records are removed: the data they referenced stays in the repository until it is pruned ' +
+        '(--prune does that right after; with --dry-run it reports what that prune would remove). ' +
         'Takes the exclusive lock (a running backup makes forget fail with exit 11); --dry-run takes none.',
     ],
     examples: [
       'holdfast forget --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --dry-run',
-      'holdfast forget --keep-within 90d --keep-tag legal-hold',
+      'holdfast forget --keep-within 90d --keep-tag legal-hold --prune',
       'holdfast forget --keep-last 10 --json',
     ],
     repository: true,

@@ -7,6 +7,7 @@ import { forget } from './forget.ts';
 import { init } from './init.ts';
 import { keyAdd, keyList, keyRemove, keyRotate } from './key.ts';
 import { ls } from './ls.ts';
+import { prune } from './prune.ts';
 import { restore } from './restore.ts';
 import { snapshots } from './snapshots.ts';
 
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   restore,
   check,
   forget,
+  prune,
   keyAdd,
   keyList,
   keyRotate,

@@ -46,6 +46,11 @@ export interface PruneOptions {
   readonly signal?: AbortSignal | undefined;
   readonly lock?: LockOptions | undefined;
   readonly onProgress?: ((progress: PruneProgress) => void) | undefined;
+  /**
+   * Treat these snapshots as already gone (a dry run of forget followed by prune). Only with `dryRun`:
+   * a real prune always keeps what every existing snapshot needs.
+   */
+  readonly assumeForgotten?: ReadonlySet<string> | undefined;
   /** @internal Blobs that must not survive (erase). */
   readonly mustRemove?: IdSet | undefined;
 }
@@ -111,7 +116,12 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
   let report: PruneReport;
   try {
     progress('marking');
-    const { snapshots, damaged } = await loadSnapshots(store, context.crypto, signal);
+    if (options.assumeForgotten !== undefined && !dryRun) {
+      throw new ValidationError('assumeForgotten is only for a dry run');
+    }
+    const loaded = await loadSnapshots(store, context.crypto, signal);
+    const { damaged } = loaded;
+    const snapshots = loaded.snapshots.filter((snapshot) => options.assumeForgotten?.has(snapshot.id) !== true);
     if (damaged.length > 0) {
       throw new IntegrityError(
         `${String(damaged.length)} snapshot record(s) cannot be read, so prune cannot tell what they need; run check`,
