@@ -27,6 +27,7 @@ export type { BackupOptions, BackupProgress } from './backup/backup-options.ts';
 export type { RestoreOptions, RestoreProgress, RestoreResult } from './restore/restore-run.ts';
 export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';
 export type { ForgetGroup, ForgetOptions, ForgetResult } from './lifecycle/forget.ts';
+export type { EraseItem, EraseOptions, EraseReport, EraseRequest } from './lifecycle/erase/erase-run.ts';
 export type { PruneOptions, PruneProgress, PruneReport } from './lifecycle/prune/prune-run.ts';
 export type { PackAction, PackDecision } from './lifecycle/prune/prune-plan.ts';
 export {

@@ -17,6 +17,7 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { runErase, type EraseOptions, type EraseReport, type EraseRequest } from '../lifecycle/erase/erase-run.ts';
 import { runForget, type ForgetOptions, type ForgetResult } from '../lifecycle/forget.ts';
 import { runPrune, type PruneOptions, type PruneReport } from '../lifecycle/prune/prune-run.ts';
 import type { RetentionPolicy } from '../lifecycle/retention.ts';
@@ -216,6 +217,16 @@ export class Repository {
   async prune(options: PruneOptions = {}): Promise<PruneReport> {
     this.#assertOpen();
     return runPrune(this.#context, { ...options, lock: options.lock ?? this.#lockOptions });
+  }
+
+  /**
+   * GDPR erase: removes the chosen items from every snapshot of the entity (each rewritten with its time
+   * and everything else kept), then prunes so no stored object holds a chunk only they used. Chunks shared
+   * with items that stay are kept. Returns a report fit for an audit log; `dryRun` only finds.
+   */
+  async erase(request: EraseRequest, options: EraseOptions = {}): Promise<EraseReport> {
+    this.#assertOpen();
+    return runErase(this.#context, request, { ...options, lock: options.lock ?? this.#lockOptions });
   }
 
   /** Checks structure, and with `readData` every byte. Never throws for damage: it is in the report. */

@@ -60,6 +60,11 @@ export interface SnapshotRecord {
   readonly hostname: string;
   readonly username: string;
   readonly tool: { readonly name: string; readonly version: string };
+  /**
+   * Set when the record replaces another (GDPR erase rewrites every snapshot that held an erased item,
+   * keeping its time and everything else): the replaced record's id, when and why.
+   */
+  readonly rewritten?: { readonly from: string; readonly at: string; readonly reason: 'erase' } | undefined;
 }
 
 /** A snapshot record with its id. */

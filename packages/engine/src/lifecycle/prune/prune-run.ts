@@ -53,6 +53,8 @@ export interface PruneOptions {
   readonly assumeForgotten?: ReadonlySet<string> | undefined;
   /** @internal Blobs that must not survive (erase). */
   readonly mustRemove?: IdSet | undefined;
+  /** @internal The caller holds the exclusive lock already (erase). */
+  readonly lockHeld?: boolean | undefined;
 }
 
 export interface PruneProgress {
@@ -112,7 +114,10 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
   const progress = (phase: PruneProgress['phase'], done = 0, total = 0): void => {
     options.onProgress?.({ phase, done, total });
   };
-  const lock = dryRun ? undefined : await acquireLock(store, context.crypto, 'exclusive', 'prune', options.lock);
+  const lock =
+    dryRun || options.lockHeld === true
+      ? undefined
+      : await acquireLock(store, context.crypto, 'exclusive', 'prune', options.lock);
   let report: PruneReport;
   try {
     progress('marking');
