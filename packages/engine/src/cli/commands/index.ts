@@ -3,6 +3,7 @@ import { backup } from './backup.ts';
 import { check } from './check.ts';
 import type { Command } from './command.ts';
 import { diff } from './diff.ts';
+import { erase } from './erase.ts';
 import { forget } from './forget.ts';
 import { init } from './init.ts';
 import { keyAdd, keyList, keyRemove, keyRotate } from './key.ts';
@@ -23,6 +24,7 @@ export const commands: readonly Command[] = [
   check,
   forget,
   prune,
+  erase,
   keyAdd,
   keyList,
   keyRotate,

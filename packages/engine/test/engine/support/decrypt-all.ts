@@ -57,5 +57,5 @@ export async function decryptAll(store: ObjectStore, chunker: ChunkerSizes): Pro
 
 /** Whether `needle` occurs in `haystack`. */
 export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(needle);
+  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));
 }
