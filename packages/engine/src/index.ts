@@ -25,10 +25,22 @@ export type { DiffEntry } from './repository/tree-diff.ts';
 export type { Lock, LockKind, LockOptions, LockRecord } from './repository/locks.ts';
 export type { BackupOptions, BackupProgress } from './backup/backup-options.ts';
 export type { RestoreOptions, RestoreProgress, RestoreResult } from './restore/restore-run.ts';
+export {
+  RESTORE_MODES,
+  restoreFolderName,
+  type PlannedItem,
+  type RestoreAction,
+  type RestoreMode,
+  type RestorePlan,
+  type RestorePlanOptions,
+  type RestoreReason,
+} from './restore/restore-plan.ts';
+export type { ExecuteRestoreOptions, RestoreItemOutcome, RestoreReport } from './restore/restore-execute.ts';
 export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';
 export type { ForgetGroup, ForgetOptions, ForgetResult } from './lifecycle/forget.ts';
 export type { EraseItem, EraseOptions, EraseReport, EraseRequest } from './lifecycle/erase/erase-run.ts';
 export type { PruneOptions, PruneProgress, PruneReport } from './lifecycle/prune/prune-run.ts';
+export type { ObjectStoreCallCounts } from './testing/request-counting-object-store.ts';
 export type { PackAction, PackDecision } from './lifecycle/prune/prune-plan.ts';
 export {
   applyRetention,

@@ -17,6 +17,8 @@
  * ```
  */
 import { randomBytes } from 'node:crypto';
+import { executeRestore, type ExecuteRestoreOptions, type RestoreReport } from '../restore/restore-execute.ts';
+import { planRestore, type RestorePlan, type RestorePlanOptions } from '../restore/restore-plan.ts';
 import { runErase, type EraseOptions, type EraseReport, type EraseRequest } from '../lifecycle/erase/erase-run.ts';
 import { runForget, type ForgetOptions, type ForgetResult } from '../lifecycle/forget.ts';
 import { runPrune, type PruneOptions, type PruneReport } from '../lifecycle/prune/prune-run.ts';
@@ -227,6 +229,35 @@ export class Repository {
   async erase(request: EraseRequest, options: EraseOptions = {}): Promise<EraseReport> {
     this.#assertOpen();
     return runErase(this.#context, request, { ...options, lock: options.lock ?? this.#lockOptions });
+  }
+
+  /**
+   * Plans a restore in a mode (non-destructive by default, replace, bypass): for every chosen item, what
+   * to do at the target given what it holds now. Writes nothing: a dry run is this plan. The plan is plain
+   * data, so it can be shown, stored, and executed (or resumed) later with {@link executeRestore}.
+   */
+  async planRestore(
+    ref: string | Snapshot,
+    target: RestoreTarget,
+    options: RestorePlanOptions = {},
+  ): Promise<RestorePlan> {
+    this.#assertOpen();
+    const snapshot = typeof ref === 'string' ? await this.snapshot(ref) : ref;
+    return planRestore(this.#context, snapshot, target, options);
+  }
+
+  /**
+   * Carries out a restore plan, verifying every chunk, and reports each item's outcome and the totals.
+   * Items that fail are reported while the others restore; pass the target paths an earlier run finished
+   * as `completed` to resume without redoing them.
+   */
+  async executeRestore(
+    plan: RestorePlan,
+    target: RestoreTarget,
+    options: ExecuteRestoreOptions = {},
+  ): Promise<RestoreReport> {
+    this.#assertOpen();
+    return executeRestore(this.#context, await this.snapshot(plan.snapshot), plan, target, options);
   }
 
   /** Checks structure, and with `readData` every byte. Never throws for damage: it is in the report. */
