@@ -41,6 +41,8 @@ export interface RestoreReport {
   readonly mode: RestorePlan['mode'];
   readonly restoreFolder?: string | undefined;
   readonly items: readonly RestoreItemOutcome[];
+  /** Parts of the snapshot that could not be read, from the plan: counted as failed. */
+  readonly problems: RestorePlan['problems'];
   readonly totals: {
     readonly succeeded: number;
     readonly skipped: number;
@@ -121,7 +123,9 @@ export async function executeRestore(
 
   const roots = rootsOf(plan);
   for (const root of roots) {
-    for await (const { path, node } of walkTree(context, snapshot.tree, { path: root, signal })) {
+    // Trees that cannot be read were found by the plan (`plan.problems`); nothing under them is planned.
+    const onError = (): void => undefined;
+    for await (const { path, node } of walkTree(context, snapshot.tree, { path: root, signal, onError })) {
       if (fatal !== undefined) break;
       if (signal?.aborted === true) throw new CanceledError('the restore was cancelled', { cause: signal.reason });
       const item = planned.get(path);
@@ -172,7 +176,8 @@ export async function executeRestore(
     mode: plan.mode,
     ...(plan.restoreFolder === undefined ? {} : { restoreFolder: plan.restoreFolder }),
     items: plan.items.map((item) => outcomes.get(item.path) ?? { ...item, outcome: 'failed' as const }),
-    totals,
+    problems: plan.problems,
+    totals: { ...totals, failed: totals.failed + plan.problems.length },
   };
 }
 

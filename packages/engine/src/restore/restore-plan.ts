@@ -14,12 +14,12 @@
  * forced: it goes into the `Holdfast Restore` folder in every mode, so no live folder is deleted to make
  * room and no data is left unrestored.
  */
-import { ValidationError } from '../errors/index.ts';
+import { ValidationError, type HoldfastError } from '../errors/index.ts';
 import { assertSafeRelativePath } from '../paths/index.ts';
 import type { RestoreTarget, TargetEntry } from '../ports/index.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
 import type { Snapshot } from '../repository/snapshot-record.ts';
-import { walkTree } from '../repository/tree-walk.ts';
+import { findEntry, walkTree } from '../repository/tree-walk.ts';
 import type { TreeNode } from '../repository/tree.ts';
 
 export type RestoreMode = 'non-destructive' | 'replace' | 'bypass';
@@ -82,6 +82,8 @@ export interface RestorePlan {
   /** The `Holdfast Restore <timestamp>` folder's path at the target, when some item goes there. */
   readonly restoreFolder?: string | undefined;
   readonly items: readonly PlannedItem[];
+  /** Parts of the snapshot that could not be read (a damaged or missing tree): nothing under them is planned. */
+  readonly problems: readonly { readonly path: string; readonly code: string; readonly message: string }[];
   readonly counts: Readonly<Record<RestoreAction, number>>;
   /** Bytes of the files the plan writes. */
   readonly bytes: number;
@@ -106,14 +108,12 @@ export async function planRestore(
   for (const path of options.include ?? []) normalise(path, 'include path');
   const join = (...parts: string[]): string => parts.filter((part) => part !== '').join('/');
 
-  const location = to === '' ? undefined : await target.stat(to, { signal });
+  // The location: the target's root, or a folder in it. Missing counts as empty (a dry run into a new folder).
+  const location = await target.stat(to, { signal });
   if (location !== undefined && location.type !== 'folder') {
     throw new ValidationError(`the restore location ${to} is a ${location.type} at the target, not a folder`);
   }
-  const emptyLocation =
-    to === ''
-      ? await isEmptyFolder(target, '', signal)
-      : location === undefined || (await isEmptyFolder(target, to, signal));
+  const emptyLocation = location === undefined || (await isEmptyFolder(target, to, signal));
   let restoreFolder: string | undefined;
   const inRestoreFolder = async (path: string): Promise<string> => {
     restoreFolder ??= await freeName(target, join(to, restoreFolderName(options.now ?? new Date())), signal);
@@ -121,14 +121,18 @@ export async function planRestore(
   };
 
   const items: PlannedItem[] = [];
+  const problems: { path: string; code: string; message: string }[] = [];
+  const onError = (path: string, error: HoldfastError): void => {
+    if (error.code === 'CANCELED') throw error;
+    problems.push({ path: path === '' ? '/' : path, code: error.code, message: error.message });
+  };
   /** Folders whose contents all go under the restore folder (a type or case conflict on the folder). */
   const displaced: string[] = [];
   const under = (path: string, folder: string): boolean => path === folder || path.startsWith(`${folder}/`);
   for (const root of options.include ?? ['']) {
-    for await (const { path, node } of walkTree(context, snapshot.tree, {
-      path: normalise(root, 'include path'),
-      signal,
-    })) {
+    if (root !== '') await findEntry(context, snapshot.tree, normalise(root, 'include path'), signal);
+    const walk = walkTree(context, snapshot.tree, { path: normalise(root, 'include path'), signal, onError });
+    for await (const { path, node } of walk) {
       assertSafeRelativePath(path, 'snapshot path');
       const size = node.type === 'file' ? (node.size ?? 0) : 0;
       const item = (action: RestoreAction, reason: RestoreReason, targetPath: string): void => {
@@ -188,6 +192,7 @@ export async function planRestore(
     to,
     ...(restoreFolder === undefined ? {} : { restoreFolder }),
     items,
+    problems,
     counts,
     bytes,
   };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CliSandbox, listing } from './cli-harness.ts';
@@ -177,10 +178,11 @@ describe('holdfast: bad input', () => {
       expect(result.stderr).toBe('holdfast: restore: missing --target <dir> (see "holdfast restore --help")\n');
     });
 
-    it('an --include path the snapshot does not have: listed as failed, exit 3', async () => {
-      const result = await box.run(['restore', 'latest', '--target', 'out', '--include', 'nope']);
-      expect(result.code).toBe(3);
-      expect(result.stdout).toContain('1 item failed:\n  nope: the snapshot has no nope');
+    it('an --include path the snapshot does not have: refused before anything is written, exit 1', async () => {
+      const result = await box.run(['restore', 'latest', '--target', 'out', '--include', 'a.txt', '--include', 'nope']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('the snapshot has no nope');
+      expect(existsSync(box.path('out', 'a.txt'))).toBe(false);
     });
   });
 

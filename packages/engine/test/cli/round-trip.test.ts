@@ -119,32 +119,48 @@ describe('holdfast: init, backup, snapshots, ls, diff, restore, check', () => {
     expect(report.stats.bytesRead).toBeGreaterThan(300_000);
   });
 
-  it('leaves existing files alone without --overwrite and reports them (exit 3), replaces them with it', async () => {
+  it('restores into a folder that holds data in each mode: non-destructive, bypass, replace', async () => {
     await box.ok(['init']);
     await box.ok(['backup', source]);
     await mkdir(box.path('out'));
     await writeFile(box.path('out', 'a.txt'), 'mine\n');
 
-    const refused = await box.run(['restore', 'latest', '--target', 'out']);
-    expect(refused.code).toBe(3);
-    expect(refused.stdout).toContain('1 item failed:\n  a.txt: ');
-    expect(refused.stdout).toContain('use --overwrite');
+    // Non-destructive (the default): nothing live is touched; everything goes into a restore folder.
+    const dry = await box.ok(['restore', 'latest', '--target', 'out', '--dry-run']);
+    expect(dry.stdout).toMatch(/^ACTION +REASON +PATH\n/);
+    expect(dry.stdout).toMatch(
+      /restore-folder +non-destructive +a\.txt -> Holdfast Restore \d{4}-\d\d-\d\d \d\d-\d\d-\d\d UTC\/a\.txt/,
+    );
+    expect(await readdir(box.path('out'))).toEqual(['a.txt']); // a dry run writes nothing
+    const safe = await box.ok(['restore', 'latest', '--target', 'out']);
+    expect(safe.stdout).toMatch(/into "Holdfast Restore .* UTC" \(non-destructive mode\)/);
+    expect(await readFile(box.path('out', 'a.txt'), 'utf8')).toBe('mine\n');
+    const folder = (await readdir(box.path('out'))).find((name) => name.startsWith('Holdfast Restore')) ?? '';
+    expect(await contents(box.path('out', folder))).toEqual(await contents(source));
+    await rm(box.path('out', folder), { recursive: true });
+
+    // Bypass: missing items come back, existing ones stay as they are.
+    const bypass = await box.json<{ totals: { skipped: number; failed: number } }>([
+      'restore',
+      'latest',
+      '--target',
+      'out',
+      '--mode',
+      'bypass',
+    ]);
+    expect(bypass.totals).toMatchObject({ skipped: 1, failed: 0 });
     expect(await readFile(box.path('out', 'a.txt'), 'utf8')).toBe('mine\n');
     expect(await readFile(box.path('out', 'docs', 'deep', 'c.txt'), 'utf8')).toBe('deep\n');
 
-    const json = await box.run(['restore', 'latest', '--target', 'out', '--json']);
-    expect(json.code).toBe(3);
-    const result = JSON.parse(json.stdout) as RestoreResult;
-    expect(result.errors.map((error) => [error.path, error.code])).toEqual([
-      ['a.txt', 'CONFLICT'],
-      ['docs/b.bin', 'CONFLICT'],
-      ['docs/deep/c.txt', 'CONFLICT'],
-      ['empty.txt', 'CONFLICT'],
-      ['link', 'CONFLICT'],
-    ]);
-
-    await box.ok(['restore', 'latest', '--target', 'out', '--overwrite']);
+    // Replace (or --overwrite): existing items get the snapshot's version.
+    const replaced = await box.ok(['restore', 'latest', '--target', 'out', '--overwrite']);
+    // a.txt, and the symlink: a target cannot tell whether a link is identical, so replace rewrites it.
+    expect(replaced.stdout).toMatch(/\n2 items overwritten; 5 items skipped/);
     expect(await contents(box.path('out'))).toEqual(await contents(source));
+
+    const bad = await box.run(['restore', 'latest', '--target', 'out', '--mode', 'merge']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--mode is one of non-destructive, replace, bypass, not "merge"');
   });
 
   it('marks a backup with unreadable items partial (exit 3) and lists them', async () => {

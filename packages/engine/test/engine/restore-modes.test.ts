@@ -78,6 +78,7 @@ class CaseInsensitiveTarget implements RestoreTarget {
     this.capabilities = { ...inner.capabilities, caseSensitive: false };
   }
   async stat(path: string, options?: CallOptions): Promise<TargetEntry | undefined> {
+    if (path === '') return this.#inner.stat(path, options);
     const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
     const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
     try {

@@ -7,12 +7,23 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FsRestoreTarget } from '../../fs/index.ts';
-import type { RestoreProgress, RestoreResult } from '../../restore/restore-run.ts';
+import type { RestoreReport } from '../../restore/restore-execute.ts';
+import { RESTORE_MODES, type RestoreMode, type RestorePlan } from '../../restore/restore-plan.ts';
+import type { RestoreProgress } from '../../restore/restore-run.ts';
 import { flag, stringValue, stringValues, type CommandArgs } from '../args.ts';
 import { CliError, usageError } from '../cli-error.ts';
 import { withRepository } from '../context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { formatBytes, formatCount, formatDuration, plural, shortId, type CliIo } from '../output.ts';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatTable,
+  plural,
+  shortId,
+  type CliIo,
+  type Output,
+} from '../output.ts';
 import { countOf, ProgressBar, progressStyle, type ProgressState } from '../progress-bar.ts';
 import { outputOf, type Command } from './command.ts';
 
@@ -25,7 +36,8 @@ export async function restoreCommand(args: CommandArgs, io: CliIo): Promise<numb
   const target = resolve(io.cwd, given);
   const include = stringValues(args.values, 'include').map((path) => path.replace(/^\/+|\/+$/g, ''));
   if (include.includes('')) throw usageError('restore: --include needs a path inside the snapshot');
-  const overwrite = flag(args.values, 'overwrite');
+  const mode = modeOf(args.values);
+  const dryRun = flag(args.values, 'dry-run');
   return withRepository(args, io, async ({ repository, location }) => {
     if (location.localPath !== undefined && (await isInside(target, location.localPath))) {
       throw usageError(`refusing to restore into ${target}: it is inside the repository at ${location.display}`);
@@ -33,45 +45,120 @@ export async function restoreCommand(args: CommandArgs, io: CliIo): Promise<numb
     const snapshot = await repository.snapshot(ref);
     let restoreTarget: FsRestoreTarget;
     try {
-      restoreTarget = await FsRestoreTarget.open(target);
+      // A dry run creates nothing, not even the target folder.
+      restoreTarget = dryRun ? new FsRestoreTarget(target) : await FsRestoreTarget.open(target);
     } catch (error) {
       throw new CliError(exitCodes.failed, 'PERMANENT', `cannot restore to ${target}: ${targetProblem(error)}`, {
         cause: error,
       });
     }
+    const plan = await repository.planRestore(snapshot, restoreTarget, {
+      mode,
+      ...(include.length === 0 ? {} : { include }),
+      signal: io.signal,
+    });
+    if (dryRun) {
+      out.json({ target, ...plan });
+      await printPlan(out, plan);
+      return exitCodes.success;
+    }
     const progress = new ProgressBar(io, progressStyle(io, args.global.json, args.global.quiet));
     const started = Date.now();
-    let result: RestoreResult;
+    let report: RestoreReport;
+    let done = 0;
+    let failed = 0;
+    let bytes = 0;
     try {
-      result = await repository.restore(snapshot, restoreTarget, {
-        ...(include.length === 0 ? {} : { include }),
-        overwrite,
+      report = await repository.executeRestore(plan, restoreTarget, {
         signal: io.signal,
-        onProgress: (state) => {
-          progress.update(restoreProgressState(state));
+        onItem: (item) => {
+          done++;
+          if (item.outcome === 'failed') failed++;
+          else if (item.outcome === 'succeeded') bytes += item.size;
+          const elapsedMs = Date.now() - started;
+          progress.update(
+            restoreProgressState({
+              files: done,
+              folders: 0,
+              bytes,
+              totalBytes: plan.bytes,
+              failed,
+              elapsedMs,
+              bytesPerSecond: elapsedMs > 0 ? (bytes * 1000) / elapsedMs : 0,
+            }),
+          );
         },
       });
     } finally {
       progress.finish();
     }
     const durationMs = Date.now() - started;
-    out.json({ snapshot: snapshot.id, target, ...result, durationMs });
+    const errors = [
+      ...report.problems,
+      ...report.items
+        .filter((item) => item.outcome === 'failed')
+        .map((item) => ({ path: item.path, code: item.code ?? 'PERMANENT', message: item.message ?? '' })),
+    ];
+    const succeeded = report.items.filter((item) => item.outcome === 'succeeded');
+    const ofType = (type: string): number => succeeded.filter((item) => item.type === type).length;
+    const ofAction = (action: string): number => succeeded.filter((item) => item.action === action).length;
+    const counts = {
+      files: ofType('file'),
+      folders: ofType('folder'),
+      symlinks: ofType('symlink'),
+      skipped: report.totals.skipped,
+      bytes: report.totals.bytes,
+    };
+    out.json({ target, ...counts, ...report, errors, durationMs });
     out.line(
-      `restored snapshot ${shortId(snapshot.id)} to ${target}: ${plural(result.files, 'file')}, ` +
-        `${plural(result.folders, 'folder')}, ${plural(result.symlinks, 'symlink')}, ` +
-        `${formatBytes(result.bytes)} in ${formatDuration(durationMs)}`,
+      `restored snapshot ${shortId(snapshot.id)} to ${target}: ${plural(counts.files, 'file')}, ` +
+        `${plural(counts.folders, 'folder')}, ${plural(counts.symlinks, 'symlink')}, ` +
+        `${formatBytes(counts.bytes)} in ${formatDuration(durationMs)}`,
     );
-    if (result.skipped > 0) out.line(`skipped ${plural(result.skipped, 'item')} the target cannot hold`);
-    if (result.errors.length > 0 && !args.global.json) {
+    const details = [
+      ofAction('overwrite') > 0 ? `${plural(ofAction('overwrite'), 'item')} overwritten` : '',
+      report.restoreFolder === undefined
+        ? ''
+        : `${plural(ofAction('restore-folder'), 'item')} into "${report.restoreFolder}" (${plan.mode} mode)`,
+      counts.skipped > 0 ? `${plural(counts.skipped, 'item')} skipped (already there, or kept as they are)` : '',
+    ].filter((part) => part !== '');
+    if (details.length > 0) out.line(details.join('; '));
+    if (errors.length > 0 && !args.global.json) {
       // Failed items are listed even with --quiet: they are what the exit code 3 is about.
-      io.stdout.write(`${plural(result.errors.length, 'item')} failed:\n`);
-      for (const error of result.errors) io.stdout.write(`  ${error.path}: ${error.message}\n`);
-      if (!overwrite && result.errors.some((error) => error.code === 'CONFLICT')) {
-        io.stdout.write('existing files were left alone: use --overwrite to replace them\n');
-      }
+      io.stdout.write(`${plural(errors.length, 'item')} failed:\n`);
+      for (const error of errors) io.stdout.write(`  ${error.path}: ${error.message}\n`);
     }
-    return result.errors.length > 0 ? exitCodes.partial : exitCodes.success;
+    return errors.length > 0 ? exitCodes.partial : exitCodes.success;
   });
+}
+
+/** `--mode`, with `--overwrite` as the older spelling of `--mode replace`. */
+function modeOf(values: CommandArgs['values']): RestoreMode {
+  const given = stringValue(values, 'mode');
+  if (given !== undefined && !RESTORE_MODES.includes(given as RestoreMode)) {
+    throw usageError(`restore: --mode is one of ${RESTORE_MODES.join(', ')}, not ${JSON.stringify(given)}`);
+  }
+  if (flag(values, 'overwrite')) {
+    if (given !== undefined && given !== 'replace')
+      throw usageError(`restore: --overwrite contradicts --mode ${given}`);
+    return 'replace';
+  }
+  return (given as RestoreMode | undefined) ?? 'non-destructive';
+}
+
+async function printPlan(out: Output, plan: RestorePlan): Promise<void> {
+  const rows = plan.items.map((item) => [
+    item.action,
+    item.reason,
+    item.path + (item.targetPath === item.path ? '' : ` -> ${item.targetPath}`),
+  ]);
+  for (const line of formatTable(['ACTION', 'REASON', 'PATH'], rows)) await out.data(line);
+  const { counts } = plan;
+  out.line(
+    `dry run (${plan.mode}): ${String(counts.create)} to create, ${String(counts.overwrite)} to overwrite, ` +
+      `${String(counts['restore-folder'])} into ${plan.restoreFolder === undefined ? 'a restore folder' : `"${plan.restoreFolder}"`}, ` +
+      `${String(counts.skip)} to skip; ${formatBytes(plan.bytes)} to write`,
+  );
 }
 
 export function restoreProgressState(state: RestoreProgress): ProgressState {
@@ -140,14 +227,29 @@ export const restore: Command = {
         value: '<path>',
         description: 'restore only this path of the snapshot, with everything beneath',
       },
-      overwrite: { type: 'boolean', description: 'replace files that exist at the target' },
+      mode: {
+        type: 'string',
+        value: '<mode>',
+        description: 'non-destructive (default), replace or bypass: what to do with what the target holds',
+      },
+      overwrite: { type: 'boolean', description: 'the same as --mode replace' },
+      'dry-run': { type: 'boolean', short: 'n', description: 'print the plan for every item, write nothing' },
     },
     description: [
-      '<snapshot> is "latest", a snapshot id or a unique prefix of one. Every byte is verified before it',
-      'is written. Files that exist at the target are left alone and reported as failed (exit 3) unless',
-      '--overwrite is given. A target inside the repository is refused.',
+      '<snapshot> is "latest", a snapshot id or a unique prefix of one. Every byte is verified before it ' +
+        'is written. A target inside the repository is refused.',
+      'Modes: non-destructive (default) touches nothing at the target: into an empty or new folder items are ' +
+        'created in place, otherwise they all go into a new "Holdfast Restore <UTC time>" folder inside it. ' +
+        'replace creates missing items and overwrites existing ones with the snapshot version (identical ' +
+        'ones are skipped). bypass creates missing items and leaves existing ones alone. In every mode an ' +
+        'item blocked by something of another kind (a folder where the snapshot has a file, or the reverse) ' +
+        'goes into the "Holdfast Restore" folder: no live folder is ever deleted.',
     ],
-    examples: ['holdfast restore latest --target /tmp/restored', 'holdfast restore 1a2b3c4d -t . --include docs/a.txt'],
+    examples: [
+      'holdfast restore latest --target /tmp/restored',
+      'holdfast restore latest --target ~/Documents --mode bypass --dry-run',
+      'holdfast restore 1a2b3c4d -t ~/Documents --mode replace --include docs/a.txt',
+    ],
     repository: true,
   },
   run: restoreCommand,
