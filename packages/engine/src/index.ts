@@ -38,6 +38,8 @@ export {
 export type { ExecuteRestoreOptions, RestoreItemOutcome, RestoreReport } from './restore/restore-execute.ts';
 export type { CheckOptions, CheckProblem, CheckProgress, CheckReport } from './check/check-run.ts';
 export type { ForgetGroup, ForgetOptions, ForgetResult } from './lifecycle/forget.ts';
+export type { ExportOptions, ExportProgress, ExportResult } from './export/zip-export.ts';
+export { MANIFEST_CSV_COLUMNS, type ManifestHeader, type ManifestItem } from './export/manifest.ts';
 export type { EraseItem, EraseOptions, EraseReport, EraseRequest } from './lifecycle/erase/erase-run.ts';
 export type { PruneOptions, PruneProgress, PruneReport } from './lifecycle/prune/prune-run.ts';
 export type { ObjectStoreCallCounts } from './testing/request-counting-object-store.ts';

@@ -19,6 +19,7 @@
 import { randomBytes } from 'node:crypto';
 import { executeRestore, type ExecuteRestoreOptions, type RestoreReport } from '../restore/restore-execute.ts';
 import { planRestore, type RestorePlan, type RestorePlanOptions } from '../restore/restore-plan.ts';
+import { runExport, type ExportOptions, type ExportResult } from '../export/zip-export.ts';
 import { runErase, type EraseOptions, type EraseReport, type EraseRequest } from '../lifecycle/erase/erase-run.ts';
 import { runForget, type ForgetOptions, type ForgetResult } from '../lifecycle/forget.ts';
 import { runPrune, type PruneOptions, type PruneReport } from '../lifecycle/prune/prune-run.ts';
@@ -28,7 +29,7 @@ import type { BackupOptions } from '../backup/backup-options.ts';
 import { runCheck, type CheckOptions, type CheckReport } from '../check/check-run.ts';
 import { ConflictError, isHoldfastError, NotFoundError, ValidationError } from '../errors/index.ts';
 import type { KeyProvider } from '../keys/index.ts';
-import type { ObjectStore, RestoreTarget, Source } from '../ports/index.ts';
+import type { ExportDestination, ObjectStore, RestoreTarget, Source } from '../ports/index.ts';
 import { runRestore, type RestoreOptions, type RestoreResult } from '../restore/restore-run.ts';
 import { diffTrees, type DiffEntry } from './tree-diff.ts';
 import { addKeyRecord, listKeyRecords, MASTER_SECRET_BYTES, unlockMasterSecret, type KeyInfo } from './key-records.ts';
@@ -258,6 +259,21 @@ export class Repository {
   ): Promise<RestoreReport> {
     this.#assertOpen();
     return executeRestore(this.#context, await this.snapshot(plan.snapshot), plan, target, options);
+  }
+
+  /**
+   * Exports a snapshot, or the paths in `options.include`, as one streaming zip (zip64 when large) with a
+   * manifest (`manifest.json`, `manifest.csv`: path, size, modified, SHA-256, snapshot) to any
+   * {@link ExportDestination}. Memory stays flat whatever the size. Every chunk is verified.
+   */
+  async export(
+    ref: string | Snapshot,
+    destination: ExportDestination,
+    options: ExportOptions = {},
+  ): Promise<ExportResult> {
+    this.#assertOpen();
+    const snapshot = typeof ref === 'string' ? await this.snapshot(ref) : ref;
+    return runExport(this.#context, snapshot, destination, options);
   }
 
   /** Checks structure, and with `readData` every byte. Never throws for damage: it is in the report. */
