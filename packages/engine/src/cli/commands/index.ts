@@ -4,6 +4,7 @@ import { check } from './check.ts';
 import type { Command } from './command.ts';
 import { diff } from './diff.ts';
 import { erase } from './erase.ts';
+import { exportZip } from './export.ts';
 import { forget } from './forget.ts';
 import { init } from './init.ts';
 import { keyAdd, keyList, keyRemove, keyRotate } from './key.ts';
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   ls,
   diff,
   restore,
+  exportZip,
   check,
   forget,
   prune,
