@@ -26,6 +26,8 @@ export interface BlobReaderOptions {
    * wrote them, then costs one read per window instead of one per file. 0 (default) disables it.
    */
   readonly readAhead?: number | undefined;
+  /** How many windows are kept: about as many as files read at once. Default 8. */
+  readonly windowsKept?: number | undefined;
 }
 
 interface PackWindow {
@@ -42,6 +44,7 @@ export class BlobReader {
   readonly #store: ObjectStore;
   readonly #crypto: RepositoryCrypto;
   readonly #index: BlobIndex;
+  readonly #windowsKept: number;
   readonly #readAhead: number;
   #windows: PackWindow[] = [];
 
@@ -50,6 +53,7 @@ export class BlobReader {
     this.#crypto = crypto;
     this.#index = index;
     this.#readAhead = options.readAhead ?? 0;
+    this.#windowsKept = options.windowsKept ?? WINDOWS_KEPT;
   }
 
   /** Where a blob lives; `NotFoundError` when no index lists it. */
@@ -102,7 +106,7 @@ export class BlobReader {
     const bytes = this.#range(packId, offset, Math.max(length, this.#readAhead), signal);
     bytes.catch(() => undefined); // awaited below; a failed window is dropped
     const window: PackWindow = { packId, offset, bytes };
-    this.#windows = [window, ...this.#windows.filter((w) => w.packId !== packId)].slice(0, WINDOWS_KEPT);
+    this.#windows = [window, ...this.#windows.filter((w) => w.packId !== packId)].slice(0, this.#windowsKept);
     try {
       const all = await bytes;
       return all.subarray(0, length);

@@ -76,7 +76,11 @@ export const exportZip: Command = {
         description: 'export only this path of the snapshot, with everything beneath',
       },
       name: { type: 'string', value: '<file>', description: 'the zip file name (default: holdfast-<id>-<time>Z.zip)' },
-      level: { type: 'string', value: '<0-9>', description: 'deflate level: 0 stores, 9 squeezes hardest (default 1)' },
+      level: {
+        type: 'string',
+        value: '<0-9>',
+        description: 'deflate level: 0 stores (default, fastest), 1-9 compress',
+      },
     },
     description: [
       'Writes one zip (zip64 when large) of the snapshot, or of the --include paths, into a folder, with ' +
