@@ -10,6 +10,23 @@ import { join } from 'node:path';
 interface PackageJson {
   name: string;
   version: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+/**
+ * The package's runtime dependencies: imported, never bundled. tsup would work this out from the
+ * package.json of the directory it runs in, which is wrong when a test builds a package from elsewhere
+ * (a CommonJS dependency bundled into ESM fails at run time).
+ */
+function dependenciesOf(packageDir: string): string[] {
+  const pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as PackageJson;
+  return [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
+  ];
 }
 
 /** The compile-time constants of the package in `packageDir`. */
@@ -34,5 +51,6 @@ export function tsupOptions(packageDir: string, entry: Record<string, string>) {
     splitting: true,
     treeshake: true,
     define: packageDefines(packageDir),
+    external: dependenciesOf(packageDir),
   };
 }
