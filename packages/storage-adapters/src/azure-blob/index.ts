@@ -1,0 +1,6 @@
+/**
+ * `@holdfast/storage-adapters/azure-blob`: under construction (issue 5).
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@holdfast/storage-adapters/gcs`: under construction (issue 5).
+ *
+ * @packageDocumentation
+ */
+export {};
