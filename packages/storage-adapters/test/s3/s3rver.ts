@@ -2,8 +2,22 @@
  * A real S3-compatible server for the tests: s3rver in a child process on a free port, with its data in
  * a temp folder. It runs with `--openssl-legacy-provider` (its paginated listing uses a legacy cipher,
  * and without it answers 500) and is stopped, and its folder removed, by `stop`.
+ *
+ * The tests reach it through a small proxy in this process, which does two things:
+ * - it serialises writes to one key. S3 makes every PUT atomic (concurrent writers of a key leave one
+ *   of their objects, whole); s3rver writes the file in place, so two concurrent writers interleave.
+ *   The proxy restores S3's documented behaviour rather than hiding an adapter fault: the adapter
+ *   sends one PutObject (or one CompleteMultipartUpload) per put either way.
+ * - it can answer a share of requests with S3's throttling error (503 SlowDown, Retry-After) instead of
+ *   forwarding them, for the throttling-storm tests (`throttle`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,7 +26,16 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 
 export interface S3rver {
+  /** The proxy in front of s3rver: what adapters under test talk to. */
   readonly endpoint: string;
+  /**
+   * From now on answer every `every`-th request (1-based count, 0 turns it off) with 503 SlowDown and
+   * `Retry-After: 0`. Returns how many were throttled so far.
+   */
+  throttle(every: number): void;
+  readonly throttled: () => number;
+  /** Requests the proxy has seen. */
+  readonly requests: () => number;
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** A client for the tests' own calls (bucket creation, inspection). */
   readonly client: S3Client;
@@ -46,7 +69,9 @@ export async function startS3rver(): Promise<S3rver> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const endpoint = `http://127.0.0.1:${String(port)}`;
+  const upstream = { host: '127.0.0.1', port };
+  const proxy = await startProxy(upstream);
+  const endpoint = proxy.endpoint;
   // S3rver's fixed credentials.
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
   const client = new S3Client({
@@ -60,7 +85,7 @@ export async function startS3rver(): Promise<S3rver> {
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`s3rver exited (${String(child.exitCode)}): ${output}`);
     try {
-      const response = await fetch(endpoint);
+      const response = await fetch(`http://127.0.0.1:${String(port)}`);
       if (response.status < 500) break;
     } catch {
       // not listening yet
@@ -70,6 +95,9 @@ export async function startS3rver(): Promise<S3rver> {
   }
   return {
     endpoint,
+    throttle: proxy.throttle,
+    throttled: proxy.throttled,
+    requests: proxy.requests,
     credentials,
     client,
     createBucket: async (name) => {
@@ -77,6 +105,7 @@ export async function startS3rver(): Promise<S3rver> {
     },
     stop: async () => {
       client.destroy();
+      await proxy.close();
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
@@ -84,5 +113,86 @@ export async function startS3rver(): Promise<S3rver> {
       }
       await rm(directory, { recursive: true, force: true });
     },
+  };
+}
+
+interface Proxy {
+  readonly endpoint: string;
+  throttle(every: number): void;
+  throttled(): number;
+  requests(): number;
+  close(): Promise<void>;
+}
+
+async function startProxy(upstream: { host: string; port: number }): Promise<Proxy> {
+  const writes = new Map<string, Promise<void>>();
+  let every = 0;
+  let seen = 0;
+  let throttled = 0;
+  const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const out = httpRequest(
+        { ...upstream, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 500, answer.headers);
+          answer.pipe(response);
+          answer.once('end', resolve);
+          answer.once('error', () => {
+            response.destroy();
+            resolve();
+          });
+        },
+      );
+      out.once('error', () => {
+        response.destroy();
+        resolve();
+      });
+      request.pipe(out);
+    });
+  const server = createHttpServer((request, response) => {
+    seen++;
+    if (every > 0 && seen % every === 0) {
+      throttled++;
+      request.resume();
+      response.writeHead(503, { 'content-type': 'application/xml', 'retry-after': '0' });
+      response.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+      );
+      return;
+    }
+    // A write of a whole object: PUT without partNumber, or POST completing a multipart upload.
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    const query = (request.url ?? '').split('?')[1] ?? '';
+    const isWrite =
+      (request.method === 'PUT' && !query.includes('partNumber')) ||
+      (request.method === 'POST' && query.includes('uploadId'));
+    if (!isWrite) {
+      void forward(request, response);
+      return;
+    }
+    const before = writes.get(path) ?? Promise.resolve();
+    const mine = before.then(() => forward(request, response));
+    writes.set(path, mine);
+    void mine.finally(() => {
+      if (writes.get(path) === mine) writes.delete(path);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${String(port)}`,
+    throttle: (n) => {
+      every = n;
+    },
+    throttled: () => throttled,
+    requests: () => seen,
+    close: async () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
