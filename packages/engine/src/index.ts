@@ -42,7 +42,13 @@ export type { ExportOptions, ExportProgress, ExportResult } from './export/zip-e
 export { MANIFEST_CSV_COLUMNS, type ManifestHeader, type ManifestItem } from './export/manifest.ts';
 export type { EraseItem, EraseOptions, EraseReport, EraseRequest } from './lifecycle/erase/erase-run.ts';
 export type { PruneOptions, PruneProgress, PruneReport } from './lifecycle/prune/prune-run.ts';
-export type { ObjectStoreCallCounts } from './testing/request-counting-object-store.ts';
+export {
+  RequestCountingObjectStore,
+  zeroCounts,
+  type ObjectStoreCallCounts,
+} from './stores/request-counting-object-store.ts';
+export { RetryingObjectStore, type RetryingObjectStoreOptions } from './stores/retrying-object-store.ts';
+export { ConcurrencyLimitedObjectStore } from './stores/concurrency-limited-object-store.ts';
 export type { PackAction, PackDecision } from './lifecycle/prune/prune-plan.ts';
 export {
   applyRetention,

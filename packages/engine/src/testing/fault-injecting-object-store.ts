@@ -25,7 +25,7 @@ import type {
   ObjectStoreCapabilities,
   PutOptions,
 } from '../ports/index.ts';
-import { type ObjectStoreCallCounts, zeroCounts } from './request-counting-object-store.ts';
+import { type ObjectStoreCallCounts, zeroCounts } from '../stores/request-counting-object-store.ts';
 
 /** How an injected fault strikes; `true` means `'before'`, `false` or `undefined` no fault. */
 export type InjectedFault = boolean | 'before' | 'midway' | 'after' | undefined;

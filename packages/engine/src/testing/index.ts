@@ -54,4 +54,4 @@ export {
   type FaultInjectingObjectStoreOptions,
   type InjectedFault,
 } from './fault-injecting-object-store.ts';
-export { RequestCountingObjectStore, type ObjectStoreCallCounts } from './request-counting-object-store.ts';
+export { RequestCountingObjectStore, type ObjectStoreCallCounts } from '../stores/request-counting-object-store.ts';

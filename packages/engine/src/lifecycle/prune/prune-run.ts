@@ -27,7 +27,7 @@ import { RepositoryContext } from '../../repository/repository-context.ts';
 import { storageId } from '../../repository/repository-crypto.ts';
 import { retrying } from '../../repository/retry.ts';
 import { loadSnapshots } from '../../repository/snapshot-store.ts';
-import { RequestCountingObjectStore, type ObjectStoreCallCounts } from '../../testing/request-counting-object-store.ts';
+import { RequestCountingObjectStore, type ObjectStoreCallCounts } from '../../stores/request-counting-object-store.ts';
 import { markUsedBlobs } from './mark.ts';
 import { readPackInventory } from './pack-inventory.ts';
 import { planPrune, type PackDecision } from './prune-plan.ts';
