@@ -32,7 +32,7 @@ export interface S3rver {
    * From now on answer every `every`-th request (1-based count, 0 turns it off) with 503 SlowDown and
    * `Retry-After: 0`. Returns how many were throttled so far.
    */
-  throttle(every: number): void;
+  readonly throttle: (every: number) => void;
   readonly throttled: () => number;
   /** Requests the proxy has seen. */
   readonly requests: () => number;
@@ -118,10 +118,10 @@ export async function startS3rver(): Promise<S3rver> {
 
 interface Proxy {
   readonly endpoint: string;
-  throttle(every: number): void;
-  throttled(): number;
-  requests(): number;
-  close(): Promise<void>;
+  readonly throttle: (every: number) => void;
+  readonly throttled: () => number;
+  readonly requests: () => number;
+  readonly close: () => Promise<void>;
 }
 
 async function startProxy(upstream: { host: string; port: number }): Promise<Proxy> {
