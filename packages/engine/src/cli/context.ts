@@ -18,6 +18,7 @@ import { Repository } from '../repository/repository.ts';
 import type { CommandArgs } from './args.ts';
 import { CliError, usageError } from './cli-error.ts';
 import { exitCodes } from './exit-codes.ts';
+import { openRemoteStore, parseRemoteLocation } from './remote-locations.ts';
 import type { CliIo } from './output.ts';
 
 /** The environment variables the CLI reads. */
@@ -49,21 +50,23 @@ export function repositoryLocation(args: CommandArgs, io: CliIo): string {
 }
 
 /**
- * The store at `location`. A local path (absolute, or relative to `cwd`) is a {@link FsObjectStore}; a
- * `scheme:` location needs `@holdfast/storage-adapters`, which is not wired in yet. Asynchronous because
- * the adapters will be loaded here with a dynamic `import()`, only for such a location: nothing is
- * loaded for a local path.
+ * The store at `location`. A local path (absolute, or relative to `cwd`) is a {@link FsObjectStore};
+ * `s3://`, `azure://` and `gs://` URLs load their adapter from `@holdfast/storage-adapters` with a dynamic
+ * `import()`, only for such a location: nothing is loaded for a local path.
  */
-export async function openStore(location: string, cwd: string): Promise<StoreLocation> {
-  // Two or more letters before a colon: one letter is a Windows drive (`C:\backups`), not a scheme.
+export async function openStore(location: string, cwd: string, env: CliIo['env'] = {}): Promise<StoreLocation> {
+  const remote = parseRemoteLocation(location);
+  if (remote !== undefined) {
+    return { store: await openRemoteStore(remote, env), display: location };
+  }
+  // Two or more letters before a colon: one letter is a Windows drive (`C:\\backups`), not a scheme.
   const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(location)?.[1];
   if (scheme !== undefined) {
-    // The adapters arrive as `await import('@holdfast/storage-adapters/<scheme>')` here, and only here.
     throw new CliError(
       exitCodes.usage,
       'USAGE',
-      `repository location ${JSON.stringify(location)}: the ${scheme}: scheme is not supported yet: ` +
-        'install and configure @holdfast/storage-adapters, or give a local path',
+      `repository location ${JSON.stringify(location)}: the ${scheme}: scheme is not supported ` +
+        '(use a local path, s3://bucket/prefix, azure://container/prefix or gs://bucket/prefix)',
     );
   }
   const path = resolve(cwd, location);
@@ -148,7 +151,7 @@ export interface OpenedRepository {
  * exit 12. Neither writes anything.
  */
 export async function openRepository(args: CommandArgs, io: CliIo): Promise<OpenedRepository> {
-  const location = await openStore(repositoryLocation(args, io), io.cwd);
+  const location = await openStore(repositoryLocation(args, io), io.cwd, io.env);
   const passphrase = await repositoryPassphrase(args, io);
   try {
     const repository = await Repository.open(location.store, {

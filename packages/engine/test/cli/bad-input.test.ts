@@ -240,13 +240,15 @@ describe('holdfast: bad input', () => {
       expect(result.stderr).toMatch(/^holdfast: cannot read --password-file missing: ENOENT/);
     });
 
-    it('a storage URL before @holdfast/storage-adapters is wired in', async () => {
-      const result = await box.run(['snapshots', '--repo', 's3:bucket/prefix']);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toBe(
-        'holdfast: repository location "s3:bucket/prefix": the s3: scheme is not supported yet: ' +
-          'install and configure @holdfast/storage-adapters, or give a local path\n',
-      );
+    it('a location with a scheme that is not a storage URL', async () => {
+      for (const location of ['s3:bucket/prefix', 'ftp://host/x']) {
+        const result = await box.run(['snapshots', '--repo', location]);
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain(`holdfast: repository location "${location}": the `);
+        expect(result.stderr).toContain(
+          'use a local path, s3://bucket/prefix, azure://container/prefix or gs://bucket/prefix',
+        );
+      }
     });
 
     it('no command: the help on stderr', async () => {

@@ -8,6 +8,7 @@ import { withRepository } from '../context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { formatBytes, formatDuration, plural, shortId, type CliIo } from '../output.ts';
 import { countOf, ProgressBar, progressStyle } from '../progress-bar.ts';
+import { openRemoteDestination, parseRemoteLocation } from '../remote-locations.ts';
 import { outputOf, type Command } from './command.ts';
 
 export async function exportCommand(args: CommandArgs, io: CliIo): Promise<number> {
@@ -15,7 +16,8 @@ export async function exportCommand(args: CommandArgs, io: CliIo): Promise<numbe
   const ref = args.positionals[0] ?? '';
   const to = stringValue(args.values, 'to');
   if (to === undefined || to === '') throw usageError('export: missing --to <dir> (see "holdfast export --help")');
-  const folder = resolve(io.cwd, to);
+  const remote = parseRemoteLocation(to);
+  const folder = remote === undefined ? resolve(io.cwd, to) : to;
   const include = stringValues(args.values, 'include').map((path) => path.replace(/^\/+|\/+$/g, ''));
   if (include.includes('')) throw usageError('export: --include needs a path inside the snapshot');
   const level = integerValue(args.values, 'level');
@@ -27,7 +29,9 @@ export async function exportCommand(args: CommandArgs, io: CliIo): Promise<numbe
     const started = Date.now();
     let result: ExportResult;
     try {
-      result = await repository.export(snapshot, new FsExportDestination(folder), {
+      const destination =
+        remote === undefined ? new FsExportDestination(folder) : await openRemoteDestination(remote, io.env);
+      result = await repository.export(snapshot, destination, {
         ...(include.length === 0 ? {} : { include }),
         ...(name === undefined ? {} : { name }),
         ...(level === undefined ? {} : { compressionLevel: level }),
@@ -68,7 +72,11 @@ export const exportZip: Command = {
     summary: 'export a snapshot as a zip with a manifest',
     arguments: ['<snapshot>'],
     options: {
-      to: { type: 'string', value: '<dir>', description: 'the folder to write the zip into (required)' },
+      to: {
+        type: 'string',
+        value: '<dir|url>',
+        description: 'the folder, or s3://, azure://, gs:// location, to write the zip into (required)',
+      },
       include: {
         type: 'string',
         multiple: true,

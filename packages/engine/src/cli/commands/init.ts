@@ -10,7 +10,7 @@ import { outputOf, type Command } from './command.ts';
 
 export async function initCommand(args: CommandArgs, io: CliIo): Promise<number> {
   const out = outputOf(args, io);
-  const location = await openStore(repositoryLocation(args, io), io.cwd);
+  const location = await openStore(repositoryLocation(args, io), io.cwd, io.env);
   const passphrase = await repositoryPassphrase(args, io, true);
   const label = stringValue(args.values, 'label');
   let repository: Repository;
