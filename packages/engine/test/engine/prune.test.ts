@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PermanentError } from '../../src/errors/index.ts';
+import { ConflictError, PermanentError } from '../../src/errors/index.ts';
 import { FsRestoreTarget, FsSource, fsSourceEntityId } from '../../src/fs/index.ts';
 import { MemoryObjectStore } from '../../src/memory/index.ts';
 import type { ObjectStore } from '../../src/ports/index.ts';
@@ -242,6 +242,30 @@ describe('Repository.prune', () => {
       await repo.close();
     },
   );
+
+  it('leaves objects still under retention (ConflictError on delete) for a later prune', async () => {
+    const inner = await copyOf(template);
+    let locked = true;
+    const retained = new FaultInjectingObjectStore(inner, {
+      // Object Lock as the S3 adapter reports it: every index object and pack still under retention.
+      failOnDelete: (_, key) =>
+        locked && (key.startsWith('index/') || key.startsWith('data/')) ? 'before' : undefined,
+      error: (_, key) => new ConflictError(`${key} is locked until 2099-01-01`),
+    });
+    const repo = await Repository.open(retained, { keyProvider: testKeys() });
+    const first = await repo.prune({ repackThreshold: 0 });
+    expect(first.locked.objects).toBeGreaterThan(0);
+    expect(first.locked.packsKept).toBe(first.packs.deleted + first.packs.repacked + first.packs.unindexed);
+    expect(first.bytes.deleted).toBe(0);
+    await expectIntact(inner, { allowWarnings: true });
+
+    locked = false;
+    const second = await repo.prune({ repackThreshold: 0 });
+    expect(second.locked.objects).toBe(0);
+    expect(second.packs.deleted + second.packs.repacked).toBeGreaterThan(0);
+    await repo.close();
+    await expectIntact(inner, { allowWarnings: false });
+  });
 
   it('refuses a repack threshold outside 0–1', async () => {
     const repo = await Repository.open(await copyOf(template), { keyProvider: testKeys() });

@@ -27,6 +27,8 @@ export interface PackInventory {
   readonly packSizes: ReadonlyMap<string, number>;
   /** The blobs the index objects list, per pack (a pack may be listed by no index object). */
   readonly blobs: ReadonlyMap<string, readonly InventoryBlob[]>;
+  /** The packs each index object lists. */
+  readonly packsByIndex: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export async function readPackInventory(context: RepositoryContext, signal?: AbortSignal): Promise<PackInventory> {
@@ -42,6 +44,7 @@ export async function readPackInventory(context: RepositoryContext, signal?: Abo
     if (id !== undefined) indexIds.push(id);
   }
   const blobs = new Map<string, InventoryBlob[]>();
+  const packsByIndex = new Map<string, Set<string>>();
   for (const id of indexIds) {
     let entries;
     try {
@@ -59,7 +62,10 @@ export async function readPackInventory(context: RepositoryContext, signal?: Abo
       }
       throw error;
     }
+    const packs = new Set<string>();
+    packsByIndex.set(id, packs);
     for (const entry of entries) {
+      packs.add(entry.location.packId);
       let list = blobs.get(entry.location.packId);
       if (list === undefined) {
         list = [];
@@ -68,5 +74,5 @@ export async function readPackInventory(context: RepositoryContext, signal?: Abo
       list.push(entry);
     }
   }
-  return { indexIds, packSizes, blobs };
+  return { indexIds, packSizes, blobs, packsByIndex };
 }

@@ -27,7 +27,7 @@ function inventory(
   for (const [packId, list] of Object.entries(packs)) add(packId, list, true);
   for (const [packId, list] of Object.entries(options.missing ?? {})) add(packId, list, false);
   for (const packId of options.unindexed ?? []) packSizes.set(packId, 5000);
-  return { indexIds: ['i1'], packSizes, blobs };
+  return { indexIds: ['i1'], packSizes, blobs, packsByIndex: new Map() };
 }
 
 function usedSet(...blobs: number[]): IdSet {

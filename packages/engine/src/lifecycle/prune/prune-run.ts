@@ -14,7 +14,7 @@
  * they read the index until their snapshot is written, so no backup ever deduplicates against a blob
  * prune is deleting.
  */
-import { CanceledError, IntegrityError, ValidationError } from '../../errors/index.ts';
+import { CanceledError, IntegrityError, isHoldfastError, ValidationError } from '../../errors/index.ts';
 import type { ObjectStore } from '../../ports/index.ts';
 import { BlobIndex, type BlobLocation } from '../../repository/blob-index.ts';
 import { BlobReader } from '../../repository/blob-reader.ts';
@@ -96,6 +96,11 @@ export interface PruneReport {
     readonly after: number;
   };
   readonly indexObjects: { readonly before: number; readonly written: number; readonly deleted: number };
+  /**
+   * Deletes the store refused because the object is still under retention (Object Lock: `ConflictError`),
+   * and packs kept because a refused index object still lists them. A later prune removes them.
+   */
+  readonly locked: { readonly objects: number; readonly packsKept: number };
   /** Store requests the run made, by kind. */
   readonly requests: ObjectStoreCallCounts;
   /** Every pack and what was done with it. */
@@ -141,7 +146,21 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
 
     const going = plan.packs.filter((pack) => pack.action !== 'keep');
     const bytesBefore = sum(plan.packs.map((pack) => pack.size));
-    const bytesDeleted = sum(going.map((pack) => pack.size));
+    let bytesDeleted = sum(going.map((pack) => pack.size));
+    /** Objects the store refused to delete yet (Object Lock retention): left for a later prune. */
+    const lockedKeys: string[] = [];
+    const protectedPacks = new Set<string>();
+    let lockedPacks = 0;
+    const deleteUnlessLocked = async (key: string): Promise<boolean> => {
+      try {
+        await retrying(() => store.delete(key, { signal }), { signal });
+        return true;
+      } catch (error) {
+        if (!isHoldfastError(error, 'CONFLICT')) throw error;
+        lockedKeys.push(key);
+        return false;
+      }
+    };
     let bytesWritten = sum(plan.copy.map((blob) => blob.location.length));
     let packsWritten = 0;
     let indexWritten = 0;
@@ -175,16 +194,19 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
         let done = 0;
         for (const id of inventory.indexIds) {
           throwIfAborted(signal);
-          await retrying(() => store.delete(objectKey('index', id), { signal }), { signal });
-          indexDeleted++;
+          if (await deleteUnlessLocked(objectKey('index', id))) indexDeleted++;
+          else for (const pack of inventory.packsByIndex.get(id) ?? []) protectedPacks.add(pack);
           progress('deleting', ++done, inventory.indexIds.length + going.length);
         }
       }
-      // 4. Delete the packs that go.
+      // 4. Delete the packs that go, except those an index object that had to stay still lists.
       let done = indexDeleted;
       for (const pack of going) {
         throwIfAborted(signal);
-        await retrying(() => store.delete(objectKey('data', pack.packId), { signal }), { signal });
+        if (protectedPacks.has(pack.packId) || !(await deleteUnlessLocked(objectKey('data', pack.packId)))) {
+          lockedPacks++;
+          bytesDeleted -= pack.size;
+        }
         progress('deleting', ++done, indexDeleted + going.length);
       }
       outer.invalidate();
@@ -200,7 +222,7 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
         repacked: going.filter((pack) => pack.action === 'repack').length,
         unindexed: going.filter((pack) => pack.action === 'delete-unindexed').length,
         written: packsWritten,
-        after: plan.packs.length - going.length + packsWritten,
+        after: plan.packs.length - going.length + lockedPacks + packsWritten,
       },
       bytes: {
         before: bytesBefore,
@@ -210,6 +232,7 @@ export async function runPrune(outer: RepositoryContext, options: PruneOptions =
         after: bytesBefore - bytesDeleted + bytesWritten,
       },
       indexObjects: { before: inventory.indexIds.length, written: indexWritten, deleted: indexDeleted },
+      locked: { objects: lockedKeys.length, packsKept: lockedPacks },
       requests: { ...store.counts },
       decisions: plan.packs,
     };
