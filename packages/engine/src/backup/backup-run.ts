@@ -12,6 +12,7 @@ import type { Source } from '../ports/index.ts';
 import { packageName, packageVersion } from '../package-info.ts';
 import { BlobWriter } from '../repository/blob-writer.ts';
 import { acquireLock } from '../repository/locks.ts';
+import { RequestCountingObjectStore } from '../stores/request-counting-object-store.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
 import type { Snapshot } from '../repository/snapshot-record.ts';
 import { loadSnapshots, resolveSnapshot, writeSnapshot } from '../repository/snapshot-store.ts';
@@ -28,6 +29,9 @@ export async function runBackup(
   const { signal } = options;
   throwIfAborted(signal);
   const started = new Date();
+  // The repository counts every store call; this run's are the difference (+1 PUT: the record itself).
+  const counting = context.store instanceof RequestCountingObjectStore ? context.store : undefined;
+  const before = counting === undefined ? undefined : { ...counting.counts };
   const lock = await acquireLock(context.store, context.crypto, 'shared', 'backup', options.lock);
   try {
     const index = await context.index(signal);
@@ -87,7 +91,20 @@ export async function runBackup(
           ...(cursor === undefined ? {} : { cursor }),
           tags: [...(options.tags ?? [])],
           status: counters.failedItems > 0 ? 'partial' : 'complete',
-          stats: counters.stats(),
+          stats: {
+            ...counters.stats(),
+            ...(counting === undefined || before === undefined
+              ? {}
+              : {
+                  requests: {
+                    put: counting.counts.put - before.put + 1,
+                    get: counting.counts.get - before.get,
+                    head: counting.counts.head - before.head,
+                    list: counting.counts.list - before.list,
+                    delete: counting.counts.delete - before.delete,
+                  },
+                }),
+          },
           errors: builder.errors,
           hostname: hostname(),
           username: currentUser(),

@@ -30,6 +30,7 @@ import { runCheck, type CheckOptions, type CheckReport } from '../check/check-ru
 import { ConflictError, isHoldfastError, NotFoundError, ValidationError } from '../errors/index.ts';
 import type { KeyProvider } from '../keys/index.ts';
 import type { ExportDestination, ObjectStore, RestoreTarget, Source } from '../ports/index.ts';
+import { RequestCountingObjectStore } from '../stores/request-counting-object-store.ts';
 import { runRestore, type RestoreOptions, type RestoreResult } from '../restore/restore-run.ts';
 import { diffTrees, type DiffEntry } from './tree-diff.ts';
 import { addKeyRecord, listKeyRecords, MASTER_SECRET_BYTES, unlockMasterSecret, type KeyInfo } from './key-records.ts';
@@ -116,7 +117,7 @@ export class Repository {
     // The key first, the config last: a store with a config is a complete repository.
     const keyId = await addKeyRecord(store, options.keyProvider, secret, options.keyLabel);
     await store.put(CONFIG_KEY, crypto.sealJson('config', config));
-    return new Repository(new RepositoryContext(store, crypto, config), keyId, secret, undefined);
+    return new Repository(new RepositoryContext(counted(store), crypto, config), keyId, secret, undefined);
   }
 
   /**
@@ -130,7 +131,7 @@ export class Repository {
     const provisional = new RepositoryCrypto(secret, DEFAULT_CHUNKER);
     const config = parseConfig(provisional.openJson('config', sealed));
     const crypto = new RepositoryCrypto(secret, config.chunker);
-    return new Repository(new RepositoryContext(store, crypto, config), keyId, secret, options.lock);
+    return new Repository(new RepositoryContext(counted(store), crypto, config), keyId, secret, options.lock);
   }
 
   /** The repository's config (format version, id, chunk and pack sizes). */
@@ -365,4 +366,9 @@ async function exists(store: ObjectStore, key: string): Promise<boolean> {
 async function hasAny(store: ObjectStore, prefix: string): Promise<boolean> {
   for await (const info of store.list(prefix)) if (idOfKey('keys', info.key) !== undefined) return true;
   return false;
+}
+
+/** Every call of an open repository goes through a counter, so a backup can report what it cost. */
+function counted(store: ObjectStore): ObjectStore {
+  return store instanceof RequestCountingObjectStore ? store : new RequestCountingObjectStore(store);
 }

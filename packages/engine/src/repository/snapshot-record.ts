@@ -28,6 +28,19 @@ export interface BackupStats {
   readonly bytesAdded: number;
   /** Blobs written in this run. */
   readonly blobsAdded: number;
+  /**
+   * Store requests the run made up to writing this record, by kind: what the snapshot cost on a
+   * pay-per-request store. Absent in snapshots of older versions.
+   */
+  readonly requests?:
+    | {
+        readonly put: number;
+        readonly get: number;
+        readonly head: number;
+        readonly list: number;
+        readonly delete: number;
+      }
+    | undefined;
 }
 
 /** An item a run could not back up. */

@@ -88,6 +88,13 @@ function printSummary(out: Output, snapshot: Snapshot, durationMs: number): void
     `  data:  ${formatBytes(stats.totalBytes)} in the snapshot, ${formatBytes(stats.bytesRead)} read, ` +
       `${formatBytes(stats.bytesAdded)} added to the repository`,
   );
+  const requests = stats.requests;
+  if (requests !== undefined) {
+    out.line(
+      `  requests: ${String(requests.put)} PUT, ${String(requests.get)} GET, ${String(requests.list)} LIST, ` +
+        `${String(requests.head)} HEAD, ${String(requests.delete)} DELETE`,
+    );
+  }
   out.line(`  took ${formatDuration(durationMs)}`);
   if (snapshot.errors.length > 0) {
     out.line('failed items:');
