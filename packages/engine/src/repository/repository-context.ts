@@ -53,7 +53,13 @@ export class RepositoryContext {
   }
 
   async reader(signal?: AbortSignal): Promise<BlobReader> {
-    this.#reader ??= new BlobReader(this.store, this.crypto, await this.index(signal));
+    // Trees lie next to each other in tree packs, in the order a backup wrote them, which is the order
+    // walks read them: 1 MiB windows turn a GET per folder into a GET per window (measured on s3rver: 409
+    // GETs for a no-change backup of 405 folders before).
+    this.#reader ??= new BlobReader(this.store, this.crypto, await this.index(signal), {
+      readAhead: 1024 * 1024,
+      windowsKept: 4,
+    });
     return this.#reader;
   }
 

@@ -28,6 +28,8 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 export interface S3rver {
   /** The proxy in front of s3rver: what adapters under test talk to. */
   readonly endpoint: string;
+  /** s3rver itself, without the proxy: for child processes run synchronously (benchmarks). */
+  readonly directEndpoint: string;
   /**
    * From now on answer every `every`-th request (1-based count, 0 turns it off) with 503 SlowDown and
    * `Retry-After: 0`. Returns how many were throttled so far.
@@ -95,6 +97,7 @@ export async function startS3rver(): Promise<S3rver> {
   }
   return {
     endpoint,
+    directEndpoint: `http://127.0.0.1:${String(port)}`,
     throttle: proxy.throttle,
     throttled: proxy.throttled,
     requests: proxy.requests,
