@@ -151,7 +151,7 @@ if (!options['no-docs']) {
         '(the S3 adapter, wrapped in `RetryingObjectStore`), each a fresh repository.',
       `- Data: the engine-vs-restic data set, ${formatBytes(dataSet.totalBytes)} in ${String(dataSet.files.length)} files; page cache dropped before each backup.`,
       '- S3: s3rver 3.7 on this machine (objects as files on the same disk), so the S3 rows show what the protocol adds, not a network.',
-      "- Requests: the snapshot record's own `stats.requests`, everything the backup asked of the store up to writing the record.",
+      "- Requests: the snapshot record's own `stats.requests`, every store call the backup made up to writing the record. A put is one call; on S3 a put of a 16 MiB pack is a multipart upload of 1 + parts + 1 HTTP requests (`docs/storage/s3.md`).",
       '',
       markdownTable(table),
     ].join('\n'),
