@@ -8,7 +8,8 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { CanceledError, isHoldfastError, PermanentError } from '../errors/index.ts';
-import type { Source } from '../ports/index.ts';
+import type { Source, Walk } from '../ports/index.ts';
+import type { BlobIndex } from '../repository/blob-index.ts';
 import { packageName, packageVersion } from '../package-info.ts';
 import { BlobWriter } from '../repository/blob-writer.ts';
 import { acquireLock } from '../repository/locks.ts';
@@ -18,6 +19,8 @@ import type { Snapshot } from '../repository/snapshot-record.ts';
 import { loadSnapshots, resolveSnapshot, writeSnapshot } from '../repository/snapshot-store.ts';
 import { BackupCounters } from './backup-counters.ts';
 import type { BackupOptions } from './backup-options.ts';
+import { collectChanges, type PathKey } from './change-set.ts';
+import { InconsistentChangesError, mergeIncremental } from './incremental-merge.ts';
 import { TreeBuilder } from './tree-builder.ts';
 
 export async function runBackup(
@@ -36,43 +39,53 @@ export async function runBackup(
   try {
     const index = await context.index(signal);
     const parent = await findParent(context, source, entityId, options);
-    const walk = await source.walk(entityId, {
-      signal,
-      ...(source.capabilities.changeFeed && parent?.cursor !== undefined ? { since: parent.cursor } : {}),
-    });
-    if (walk.mode !== 'full') {
-      throw new PermanentError(
-        `${source.name} answered with an incremental walk, which this engine does not apply yet`,
-      );
-    }
-    const counters = new BackupCounters(parent?.stats.totalBytes);
+    const since = source.capabilities.changeFeed && parent?.cursor !== undefined ? parent.cursor : undefined;
+    let walk = await source.walk(entityId, { signal, ...(since === undefined ? {} : { since }) });
     const writer = new BlobWriter(context.store, context.crypto, index, {
       packSize: context.config.packSize,
       compressionLevel: context.config.compressionLevel,
       signal,
     });
-    const builder = await TreeBuilder.create({
-      context,
-      index,
-      writer,
-      source,
-      entityId,
-      counters,
-      concurrency: options.concurrency ?? 4,
-      signal,
-      parentTree: parent?.tree,
-      parentTime: parent?.time,
-    });
-    const report = progressReporter(counters, writer, options);
+    const key: PathKey =
+      source.capabilities.pathsCaseInsensitive === true ? (path) => path.toLowerCase() : (path) => path;
+    const build = async (incremental: boolean): Promise<Built> => {
+      const counters = new BackupCounters(parent?.stats.totalBytes);
+      const builder = await TreeBuilder.create({
+        context,
+        index,
+        writer,
+        source,
+        entityId,
+        counters,
+        concurrency: options.concurrency ?? 4,
+        signal,
+        parentTree: incremental ? undefined : parent?.tree,
+        parentTime: parent?.time,
+      });
+      return { counters, builder, report: progressReporter(counters, writer, options) };
+    };
+    let built: Built | undefined;
     try {
-      for await (const entry of walk.entries) {
-        throwIfAborted(signal);
-        if (entry.kind === 'item') await builder.add(entry.item);
-        else if (entry.kind === 'error') builder.recordError(entry.path, entry.error);
-        else throw new PermanentError(`${source.name} yielded a deletion in a full walk`);
-        report('walking');
+      if (walk.mode === 'incremental') {
+        if (parent === undefined) {
+          throw new PermanentError(`${source.name} answered with an incremental walk although no cursor was given`);
+        }
+        built = await build(true);
+        try {
+          await applyIncremental(walk, parent.tree, built, key, context, index, signal);
+        } catch (error) {
+          if (!(error instanceof InconsistentChangesError)) throw error;
+          // The feed contradicted the previous snapshot: read everything, as if there were no cursor.
+          walk = await source.walk(entityId, { signal });
+          built = await build(false);
+          await applyFull(walk, built, source, signal);
+        }
+      } else {
+        built = await build(false);
+        await applyFull(walk, built, source, signal);
       }
-      const tree = await builder.finish();
+      const { counters, builder, report } = built;
+      const { id: tree } = await builder.finish();
       report('finishing', true);
       await writer.writeIndex();
       counters.bytesAdded = writer.bytesWritten;
@@ -93,6 +106,7 @@ export async function runBackup(
           status: counters.failedItems > 0 ? 'partial' : 'complete',
           stats: {
             ...counters.stats(),
+            walk: walk.mode,
             ...(counting === undefined || before === undefined
               ? {}
               : {
@@ -125,6 +139,43 @@ export async function runBackup(
   } finally {
     await lock.release().catch(() => undefined);
   }
+}
+
+interface Built {
+  readonly counters: BackupCounters;
+  readonly builder: TreeBuilder;
+  readonly report: (phase: 'walking' | 'finishing' | 'done', force?: boolean) => void;
+}
+
+/** Feeds a full walk to the builder. */
+async function applyFull(walk: Walk, built: Built, source: Source, signal: AbortSignal | undefined): Promise<void> {
+  const { builder, report } = built;
+  for await (const entry of walk.entries) {
+    throwIfAborted(signal);
+    if (entry.kind === 'item') await builder.add(entry.item);
+    else if (entry.kind === 'error') builder.recordError(entry.path, entry.error);
+    else throw new PermanentError(`${source.name} yielded a deletion in a full walk`);
+    report('walking');
+  }
+}
+
+/** Lays an incremental walk's changes over the parent's tree. */
+async function applyIncremental(
+  walk: Walk,
+  parentTree: string,
+  built: Built,
+  key: PathKey,
+  context: RepositoryContext,
+  index: BlobIndex,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const { builder, counters, report } = built;
+  const changes = await collectChanges(walk.entries, key, () => {
+    throwIfAborted(signal);
+    report('walking');
+  });
+  for (const { path, error } of changes.errors) builder.recordError(path, error);
+  await mergeIncremental({ context, index, builder, counters, changes, key, parentTree, signal });
 }
 
 async function findParent(

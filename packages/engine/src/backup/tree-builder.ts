@@ -19,14 +19,23 @@ import type { BlobWriter } from '../repository/blob-writer.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
 import { retrying } from '../repository/retry.ts';
 import type { SnapshotError } from '../repository/snapshot-record.ts';
-import { encodeTree, isSafeName, type TreeNode } from '../repository/tree.ts';
+import {
+  encodeTree,
+  folderTotals,
+  isSafeName,
+  totalsFields,
+  type FolderTotals,
+  type TreeNode,
+} from '../repository/tree.ts';
 import { chunkStream } from '../chunker/index.ts';
 import type { BackupCounters } from './backup-counters.ts';
 import { Semaphore } from './semaphore.ts';
 
 interface OpenFolder {
   readonly path: string;
+  /** The folder as the source yielded it; or `base`, its node from the parent snapshot. */
   readonly item: SourceItem | undefined;
+  readonly base?: TreeNode | undefined;
   readonly old: ReadonlyMap<string, TreeNode> | undefined;
   readonly nodes: Promise<TreeNode | undefined>[];
 }
@@ -82,28 +91,19 @@ export class TreeBuilder {
     }
   }
 
-  /** Adds one walked item. */
-  async add(item: SourceItem): Promise<void> {
-    this.#throwIfFatal();
-    const slash = item.path.lastIndexOf('/');
-    const parent = slash === -1 ? '' : item.path.slice(0, slash);
-    const name = item.path.slice(slash + 1);
-    if (!isSafeName(name) || item.path.startsWith('/')) {
-      this.recordError(item.path, new PermanentError(`unsafe item path ${JSON.stringify(item.path)}`));
-      return;
-    }
-    while (this.#top().path !== parent) {
-      const open = this.#top().path;
-      if (open === '' || parent.startsWith(`${open}/`)) {
-        throw new PermanentError(`the source yielded ${item.path} before its folder ${parent} (walk order broken)`);
-      }
-      await this.#close();
-    }
-    const top = this.#top();
+  /**
+   * Adds one walked item. `previous` is the item's node in the parent snapshot when the caller knows it
+   * (an incremental run: the item may have moved); by default the node of the same name in the parent's
+   * same folder.
+   */
+  async add(item: SourceItem, previous?: TreeNode | null): Promise<void> {
+    const place = await this.#enter(item.path);
+    if (place === undefined) return;
+    const { top, name } = place;
     const counters = this.#options.counters;
     counters.items++;
     counters.currentPath = item.path;
-    const old = top.old?.get(name);
+    const old = previous === undefined ? top.old?.get(name) : (previous ?? undefined);
     if (item.type === 'folder') {
       this.#stack.push({
         path: item.path,
@@ -137,14 +137,71 @@ export class TreeBuilder {
     );
   }
 
-  /** Closes every open folder and returns the root tree's id. */
-  async finish(): Promise<string> {
+  /**
+   * Adds a node of the parent snapshot as it is, without reading anything: an unchanged file, link, or
+   * a whole unchanged folder with its subtree (an incremental run).
+   */
+  async addNode(path: string, node: TreeNode): Promise<void> {
+    const place = await this.#enter(path);
+    if (place === undefined) return;
+    const counters = this.#options.counters;
+    counters.items += 1 + (node.count ?? 0);
+    counters.currentPath = path;
+    if (node.type === 'file') {
+      counters.unchangedFiles++;
+      counters.totalBytes += node.size ?? 0;
+    } else if (node.type === 'folder') {
+      counters.unchangedFiles += node.files ?? 0;
+      counters.totalBytes += node.bytes ?? 0;
+    }
+    place.top.nodes.push(Promise.resolve({ ...node, name: place.name }));
+  }
+
+  /**
+   * Opens a folder of the parent snapshot whose contents the caller adds next (an incremental run): its
+   * node's fields are kept, its subtree and totals are rebuilt.
+   */
+  async addFolder(path: string, node: TreeNode): Promise<void> {
+    const place = await this.#enter(path);
+    if (place === undefined) return;
+    this.#options.counters.items++;
+    this.#stack.push({
+      path,
+      item: undefined,
+      base: { ...folderBase(node), name: place.name },
+      old: undefined,
+      nodes: [],
+    });
+  }
+
+  /** Closes every open folder and returns the root tree's id and what it holds. */
+  async finish(): Promise<{ id: string; totals: FolderTotals }> {
     while (this.#stack.length > 1) await this.#close();
     const root = this.#stack.pop();
     if (root === undefined) throw new PermanentError('the tree builder was finished twice');
-    const { id } = await this.#saveTree(root);
+    const saved = await this.#saveTree(root);
     this.#throwIfFatal();
-    return id;
+    return saved;
+  }
+
+  /** Closes open folders until the parent of `path` is on top; `undefined` for an unsafe path. */
+  async #enter(path: string): Promise<{ top: OpenFolder; name: string } | undefined> {
+    this.#throwIfFatal();
+    const slash = path.lastIndexOf('/');
+    const parent = slash === -1 ? '' : path.slice(0, slash);
+    const name = path.slice(slash + 1);
+    if (!isSafeName(name) || path.startsWith('/')) {
+      this.recordError(path, new PermanentError(`unsafe item path ${JSON.stringify(path)}`));
+      return undefined;
+    }
+    while (this.#top().path !== parent) {
+      const open = this.#top().path;
+      if (open === '' || parent.startsWith(`${open}/`)) {
+        throw new PermanentError(`the source yielded ${path} before its folder ${parent} (walk order broken)`);
+      }
+      await this.#close();
+    }
+    return { top: this.#top(), name };
   }
 
   #top(): OpenFolder {
@@ -155,16 +212,17 @@ export class TreeBuilder {
 
   async #close(): Promise<void> {
     const folder = this.#stack.pop();
-    if (folder?.item === undefined) throw new PermanentError('the walk closed the root folder');
-    const { id, count } = await this.#saveTree(folder);
+    if (folder === undefined || folder.path === '') throw new PermanentError('the walk closed the root folder');
+    const { id, totals } = await this.#saveTree(folder);
     const name = folder.path.slice(folder.path.lastIndexOf('/') + 1);
-    this.#top().nodes.push(Promise.resolve({ ...baseNode(folder.item, name), subtree: id, count }));
+    const base = folder.base ?? (folder.item === undefined ? undefined : baseNode(folder.item, name));
+    if (base === undefined) throw new PermanentError(`the folder ${folder.path} has no node`);
+    this.#top().nodes.push(Promise.resolve({ ...base, subtree: id, ...totalsFields(totals) }));
   }
 
-  async #saveTree(folder: OpenFolder): Promise<{ id: string; count: number }> {
+  async #saveTree(folder: OpenFolder): Promise<{ id: string; totals: FolderTotals }> {
     const settled = await Promise.all(folder.nodes);
     this.#throwIfFatal();
-    let count = 0;
     const names = new Set<string>();
     const nodes: TreeNode[] = [];
     for (const node of settled) {
@@ -173,7 +231,6 @@ export class TreeBuilder {
         this.recordError(joinPath(folder.path, node.name), new PermanentError('the source yielded this name twice'));
         continue;
       }
-      count += 1 + (node.count ?? 0);
       names.add(node.name);
       nodes.push(node);
     }
@@ -183,7 +240,7 @@ export class TreeBuilder {
     const bytes = encodeTree(nodes);
     const saved = await this.#options.writer.save('tree', bytes);
     if (saved.added) this.#options.counters.blobsAdded++;
-    return { id: bytesToHex(saved.id), count };
+    return { id: bytesToHex(saved.id), totals: folderTotals(nodes) };
   }
 
   async #oldNodes(treeId: string | undefined): Promise<ReadonlyMap<string, TreeNode> | undefined> {
@@ -269,6 +326,16 @@ function baseNode(item: SourceItem, name: string): TreeNode {
     ...(item.mode === undefined ? {} : { mode: item.mode }),
     ...(item.metadata === undefined ? {} : { meta: item.metadata }),
   };
+}
+
+/** A folder node without what its contents decide. */
+function folderBase(node: TreeNode): TreeNode {
+  const base: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { ...node };
+  delete base.subtree;
+  delete base.count;
+  delete base.files;
+  delete base.bytes;
+  return base;
 }
 
 function asError(value: unknown): Error {

@@ -64,8 +64,12 @@ export interface SourceItem {
 export type WalkEntry =
   /** An item as it is now. */
   | { readonly kind: 'item'; readonly item: SourceItem }
-  /** An item (and, for a folder, everything under it) deleted since the cursor: incremental walks only. */
-  | { readonly kind: 'deleted'; readonly id: string; readonly path?: string | undefined }
+  /**
+   * An item (and, for a folder, everything under it) deleted since the cursor: incremental walks only.
+   * Names the item by `id`, by `path` (what was at that path: Dropbox deletions carry no id), or both
+   * (the path is then a hint that spares the engine a search of the previous snapshot).
+   */
+  | { readonly kind: 'deleted'; readonly id?: string | undefined; readonly path?: string | undefined }
   /** An item or folder that could not be listed or read; the walk goes on without it. */
   | { readonly kind: 'error'; readonly path: string; readonly error: HoldfastError };
 
@@ -75,7 +79,22 @@ export interface WalkOptions extends CallOptions {
   readonly since?: string | undefined;
 }
 
-/** The result of {@link Source.walk}. */
+/**
+ * The result of {@link Source.walk}.
+ *
+ * How the engine applies an incremental walk to the previous snapshot (what a source must yield):
+ * - entries are applied in order; an `item` entry is the item as it is now, at its current path, and a
+ *   later entry for the same id replaces an earlier one;
+ * - a `deleted` entry removes the item with that id wherever the previous snapshot had it, or what the
+ *   previous snapshot had at that path, and any item yielded earlier in the walk at or under that path;
+ * - an item whose id the previous snapshot holds elsewhere has moved: a moved folder keeps its previous
+ *   contents (under its new path) unless they are themselves deleted or yielded elsewhere, and a moved
+ *   file whose version and hash are unchanged keeps its content without being read;
+ * - a folder that appears with contents the previous snapshot did not have under that id (a copied
+ *   folder, one restored from the trash) MUST be followed by its contents: the engine knows nothing else;
+ * - every yielded item's folder must exist after the changes (in the previous snapshot, or yielded in
+ *   this walk). When it does not, the change feed was inconsistent and the engine walks in full again.
+ */
 export interface Walk {
   /**
    * `full`: every item of the entity. `incremental`: only what changed since `since` (items added or
@@ -96,6 +115,11 @@ export interface Walk {
 export interface SourceCapabilities {
   /** `walk` honours `since` with incremental walks. Default: false. */
   readonly changeFeed: boolean;
+  /**
+   * Paths that differ only in case name the same item (Dropbox): incremental walks match deleted paths
+   * and folders without regard to case. Default: false.
+   */
+  readonly pathsCaseInsensitive?: boolean | undefined;
   /** The algorithm of `SourceItem.contentHash` when the source gives one. Default: undefined. */
   readonly contentHashAlgorithm?: string | undefined;
 }

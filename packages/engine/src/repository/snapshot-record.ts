@@ -29,6 +29,11 @@ export interface BackupStats {
   /** Blobs written in this run. */
   readonly blobsAdded: number;
   /**
+   * How the source was read: `full` (every item listed), or `incremental` (only the changes since the
+   * parent's cursor, laid over the parent's tree). Absent in snapshots of older versions.
+   */
+  readonly walk?: 'full' | 'incremental' | undefined;
+  /**
    * Store requests the run made up to writing this record, by kind: what the snapshot cost on a
    * pay-per-request store. Absent in snapshots of older versions.
    */

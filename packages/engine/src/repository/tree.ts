@@ -36,6 +36,10 @@ export interface TreeNode {
   readonly subtree?: string | undefined;
   /** A folder's number of items beneath it, at any depth. */
   readonly count?: number | undefined;
+  /** A folder's number of files beneath it, at any depth (trees written before 0.1 lack it). */
+  readonly files?: number | undefined;
+  /** A folder's bytes of file content beneath it, at any depth (trees written before 0.1 lack it). */
+  readonly bytes?: number | undefined;
   /** Source-specific metadata. */
   readonly meta?: Readonly<Record<string, string | number | boolean | null>> | undefined;
 }
@@ -53,6 +57,43 @@ export function encodeTree(nodes: TreeNode[]): Uint8Array {
     }
   }
   return new TextEncoder().encode(JSON.stringify({ nodes }));
+}
+
+/** What a folder holds beneath it, at any depth. */
+export interface FolderTotals {
+  /** Items. */
+  readonly count: number;
+  /** Files, when every subfolder's node records it. */
+  readonly files: number | undefined;
+  /** Bytes of file content, when every subfolder's node records it. */
+  readonly bytes: number | undefined;
+}
+
+/** The totals of a folder whose tree holds `nodes`. */
+export function folderTotals(nodes: readonly TreeNode[]): FolderTotals {
+  let count = 0;
+  let files: number | undefined = 0;
+  let bytes: number | undefined = 0;
+  for (const node of nodes) {
+    count += 1 + (node.count ?? 0);
+    if (node.type === 'file') {
+      if (files !== undefined) files += 1;
+      if (bytes !== undefined) bytes += node.size ?? 0;
+    } else if (node.type === 'folder') {
+      files = files === undefined || node.files === undefined ? undefined : files + node.files;
+      bytes = bytes === undefined || node.bytes === undefined ? undefined : bytes + node.bytes;
+    }
+  }
+  return { count, files, bytes };
+}
+
+/** The fields a folder's node carries for `totals`. */
+export function totalsFields(totals: FolderTotals): Pick<TreeNode, 'count' | 'files' | 'bytes'> {
+  return {
+    count: totals.count,
+    ...(totals.files === undefined ? {} : { files: totals.files }),
+    ...(totals.bytes === undefined ? {} : { bytes: totals.bytes }),
+  };
 }
 
 const TYPES = new Set(['file', 'folder', 'symlink', 'other']);
@@ -102,6 +143,9 @@ function nodeProblem(value: unknown): string | undefined {
   }
   if (node.type === 'symlink' && typeof node.link !== 'string') return `symlink ${node.name} has no target`;
   if (node.mode !== undefined && !isSize(node.mode)) return `item ${node.name} has an invalid mode`;
+  for (const field of ['count', 'files', 'bytes'] as const) {
+    if (node[field] !== undefined && !isSize(node[field])) return `folder ${node.name} has an invalid ${field}`;
+  }
   return undefined;
 }
 

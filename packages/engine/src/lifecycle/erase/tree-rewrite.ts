@@ -5,12 +5,18 @@
 import { bytesToHex } from '../../repository/hex.ts';
 import type { BlobWriter } from '../../repository/blob-writer.ts';
 import type { RepositoryContext } from '../../repository/repository-context.ts';
-import { encodeTree, type TreeNode } from '../../repository/tree.ts';
+import { encodeTree, folderTotals, totalsFields, type FolderTotals, type TreeNode } from '../../repository/tree.ts';
 
 /** Chooses the items to erase: a path within the entity, or the source's item id. */
 export type EraseItem = { readonly path: string } | { readonly id: string };
 
 /** What rewriting trees found and replaced. */
+/** A rewritten tree: its id and what it holds. */
+export interface RewrittenTree {
+  readonly id: string;
+  readonly totals: FolderTotals;
+}
+
 export interface RewriteCollector {
   /** Paths erased (with their folder's contents, for a folder). */
   readonly erasedPaths: string[];
@@ -27,7 +33,7 @@ export class TreeRewriter {
   readonly #ids: ReadonlySet<string>;
   readonly #signal: AbortSignal | undefined;
   /** Results by tree id and path (a path-based choice depends on where the tree sits). */
-  readonly #done = new Map<string, { id: string; count: number } | undefined>();
+  readonly #done = new Map<string, RewrittenTree | undefined>();
 
   /** With no writer (a dry run) trees are not written; ids of rewritten trees are then placeholders. */
   constructor(
@@ -47,11 +53,7 @@ export class TreeRewriter {
    * The tree `treeId` at `path` without the chosen items: `undefined` when nothing in it is erased,
    * otherwise the new tree's id and item count.
    */
-  async rewrite(
-    treeId: string,
-    path: string,
-    found: RewriteCollector,
-  ): Promise<{ id: string; count: number } | undefined> {
+  async rewrite(treeId: string, path: string, found: RewriteCollector): Promise<RewrittenTree | undefined> {
     const key = `${treeId}\0${path}`;
     if (this.#done.has(key)) {
       const known = this.#done.get(key);
@@ -62,7 +64,6 @@ export class TreeRewriter {
     const tree = await this.#context.tree(treeId, this.#signal);
     const nodes: TreeNode[] = [];
     let changed = false;
-    let count = 0;
     for (const node of tree.nodes) {
       const childPath = path === '' ? node.name : `${path}/${node.name}`;
       if (this.#matches(node, childPath)) {
@@ -74,21 +75,19 @@ export class TreeRewriter {
         const rewritten = await this.rewrite(node.subtree, childPath, found);
         if (rewritten !== undefined) {
           changed = true;
-          nodes.push({ ...node, subtree: rewritten.id, count: rewritten.count });
-          count += 1 + rewritten.count;
+          nodes.push({ ...withoutTotals(node), subtree: rewritten.id, ...totalsFields(rewritten.totals) });
           continue;
         }
       }
       nodes.push(node);
-      count += 1 + (node.count ?? 0);
     }
-    let result: { id: string; count: number } | undefined;
+    let result: RewrittenTree | undefined;
     if (changed) {
       found.replacedTrees.add(treeId);
       const bytes = encodeTree(nodes);
       const id =
         this.#writer === undefined ? `dry-run:${key}` : bytesToHex((await this.#writer.save('tree', bytes)).id);
-      result = { id, count };
+      result = { id, totals: folderTotals(nodes) };
     }
     this.#done.set(key, result);
     return result;
@@ -120,4 +119,13 @@ export class TreeRewriter {
       }
     }
   }
+}
+
+/** A folder node without its totals (they are recomputed). */
+function withoutTotals(node: TreeNode): TreeNode {
+  const copy: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { ...node };
+  delete copy.count;
+  delete copy.files;
+  delete copy.bytes;
+  return copy;
 }
