@@ -101,7 +101,7 @@ export async function runCheck(context: RepositoryContext, options: CheckOptions
     }
   }
   for (const pack of packSizes.keys()) {
-    if (!needed.has(pack)) {
+    if (!loaded.listedPacks.has(pack)) {
       problems.push({
         severity: 'warning',
         kind: 'pack',

@@ -5,9 +5,11 @@
  * Design note: snapshots are grouped by source and entity, so a policy of "keep 7 daily" keeps seven days
  * of every user, not seven days of whoever was backed up last. Removing records takes the exclusive lock
  * (a backup running meanwhile may be reading its parent snapshot's trees); a dry run takes no lock and
- * writes nothing. Snapshots that cannot be read are never removed: `check` reports them.
+ * writes nothing. Snapshots that cannot be read are never removed: `check` reports them. A record the
+ * store refuses to delete because it is still under retention (S3 Object Lock) is left and reported as
+ * `locked`; the rest go.
  */
-import { CanceledError } from '../errors/index.ts';
+import { CanceledError, isHoldfastError } from '../errors/index.ts';
 import { objectKey } from '../repository/layout.ts';
 import { acquireLock, type LockOptions } from '../repository/locks.ts';
 import type { RepositoryContext } from '../repository/repository-context.ts';
@@ -42,6 +44,11 @@ export interface ForgetResult {
   readonly forgotten: number;
   /** Ids of the snapshot records removed (empty on a dry run). */
   readonly removed: readonly string[];
+  /**
+   * Ids of records the policy does not keep that the store refused to delete yet (Object Lock
+   * retention): they stay, and a later forget removes them once their retention ends.
+   */
+  readonly locked: readonly string[];
 }
 
 export async function runForget(
@@ -63,14 +70,21 @@ export async function runForget(
     );
     const doomed = groups.flatMap((group) => group.decisions.filter((d) => !d.keep).map((d) => d.snapshot.id));
     const removed: string[] = [];
+    const locked: string[] = [];
     if (!dryRun) {
       for (const id of doomed) {
         if (signal?.aborted === true) throw new CanceledError('forget canceled', { cause: signal.reason });
-        await retrying(() => context.store.delete(objectKey('snapshots', id), { signal }), { signal });
-        removed.push(id);
+        try {
+          await retrying(() => context.store.delete(objectKey('snapshots', id), { signal }), { signal });
+          removed.push(id);
+        } catch (error) {
+          if (!isHoldfastError(error, 'CONFLICT')) throw error;
+          locked.push(id);
+        }
       }
     }
-    return { dryRun, groups, kept: snapshots.length - doomed.length, forgotten: doomed.length, removed };
+    const forgotten = dryRun ? doomed.length : removed.length;
+    return { dryRun, groups, kept: snapshots.length - forgotten, forgotten, removed, locked };
   } finally {
     await lock?.release();
   }

@@ -29,6 +29,11 @@ export interface LoadedIndex {
   readonly damaged: readonly DamagedObject[];
   /** Packs whose headers were read because no usable index covered them. */
   readonly recoveredPacks: readonly string[];
+  /**
+   * Every pack some index object (or recovered header) lists, including packs whose blobs all have
+   * another copy: `index` keeps one location per blob.
+   */
+  readonly listedPacks: ReadonlySet<string>;
 }
 
 export interface LoadIndexOptions {
@@ -52,6 +57,7 @@ export async function loadIndex(
   const limit = pLimit(8);
   const damaged: DamagedObject[] = [];
   const loaded: string[] = [];
+  const listedPacks = new Set<string>();
   await Promise.all(
     ids.map((id) =>
       limit(async () => {
@@ -60,7 +66,10 @@ export async function loadIndex(
           const sealed = await retrying(async () => readAll(await store.get(key, { signal })), { signal });
           if (storageId(sealed) !== id)
             throw new IntegrityError(`index object ${id.slice(0, 16)} does not match its name`);
-          for (const entry of decodeIndex(crypto.openBytes('index', sealed))) index.add(entry.id, entry.location);
+          for (const entry of decodeIndex(crypto.openBytes('index', sealed))) {
+            index.add(entry.id, entry.location);
+            listedPacks.add(entry.location.packId);
+          }
           loaded.push(id);
         } catch (error) {
           if (!isHoldfastError(error) || error.code === 'CANCELED') throw error;
@@ -81,13 +90,14 @@ export async function loadIndex(
           index.add(entry.id, { ...entry, packId });
         }
         recoveredPacks.push(packId);
+        listedPacks.add(packId);
       } catch (error) {
         if (!isHoldfastError(error, 'INTEGRITY')) throw error;
         damaged.push({ key: info.key, error });
       }
     }
   }
-  return { index, indexIds: loaded, damaged, recoveredPacks };
+  return { index, indexIds: loaded, damaged, recoveredPacks, listedPacks };
 }
 
 /** Reads and decrypts a pack's header: two small ranged reads. */

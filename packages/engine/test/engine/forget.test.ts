@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FsRestoreTarget, FsSource, fsSourceEntityId } from '../../src/fs/index.ts';
+import { ConflictError } from '../../src/errors/index.ts';
 import { MemoryObjectStore } from '../../src/memory/index.ts';
 import type { Repository } from '../../src/repository/repository.ts';
 import { dirState, stateDifferences } from './support/dir-state.ts';
@@ -160,5 +161,43 @@ describe('Repository.forget', () => {
     for await (const info of store.list('locks/')) locks.push(info.key);
     expect(locks).toEqual([]);
     expect(await repository.snapshots()).toHaveLength(1);
+  });
+});
+
+describe('Repository.forget on a store that refuses some deletes (Object Lock retention)', () => {
+  it('removes what it may, reports the locked records, and removes them once the store allows it', async () => {
+    const inner = new MemoryObjectStore();
+    const locked = new Set<string>();
+    // A store whose delete of a locked key fails as the S3 adapter's does under Object Lock.
+    const store = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property === 'delete') {
+          return async (key: string, options?: { signal?: AbortSignal }) => {
+            if (locked.has(key)) throw new ConflictError(`${key} is locked until tomorrow`);
+            return target.delete(key, options);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const repository = await initSmallRepository(store);
+    const dir = await folder('locked');
+    const snapshots = [];
+    for (let day = 1; day <= 4; day++) {
+      snapshots.push(await backupAt(repository, dir, `2026-03-0${String(day)}T10:00:00Z`, `day ${String(day)}`));
+    }
+    const [oldest, second] = snapshots;
+    locked.add(`snapshots/${oldest?.id ?? ''}`);
+    const first = await repository.forget({ keepLast: 2 });
+    expect(first.locked).toEqual([oldest?.id]);
+    expect(first.removed).toEqual([second?.id]);
+    expect(first.forgotten).toBe(1);
+    expect((await repository.snapshots()).map((s) => s.id)).toContain(oldest?.id);
+    locked.clear();
+    const later = await repository.forget({ keepLast: 2 });
+    expect(later.removed).toEqual([oldest?.id]);
+    expect(later.locked).toEqual([]);
+    expect(await repository.snapshots()).toHaveLength(2);
   });
 });

@@ -6,7 +6,8 @@
  * the object appears whole or not at all) and aborted on any failure (so nothing half-written is left,
  * and S3 bills no orphan parts). With Object Lock configured, every object is written with a retention
  * date, and `delete` of an object still under retention is refused with `ConflictError` so that prune
- * leaves it for a later run.
+ * leaves it for a later run. The exception is the engine's lock objects (`locks/`), written without
+ * retention: see {@link LOCKS}.
  */
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -45,6 +46,14 @@ import { DEFAULT_PART_SIZE, s3ClientOf, validateS3Options, type S3StoreOptions }
 
 /** Any command of the S3 client (the SDK's overloads do not survive a generic wrapper). */
 type Command = object;
+
+/**
+ * The engine's repository locks: the one kind of object it rewrites and removes as a matter of course
+ * (see the ObjectStore port), holding no backup data. Under retention a released lock could not be
+ * removed: it would go on refusing every forget, prune and key rotation, and each of those would fail
+ * when it released its own lock. So they are written without retention.
+ */
+const LOCKS = 'locks/';
 
 export class S3ObjectStore implements ObjectStore {
   readonly name: string;
@@ -202,7 +211,16 @@ export class S3ObjectStore implements ObjectStore {
             ...(head.VersionId === undefined ? {} : { VersionId: head.VersionId }),
           }),
           signal,
-        );
+        ).catch((error: unknown) => {
+          // Retention just ended by our clock but not by S3's (clock skew): S3 answers AccessDenied.
+          // That is a locked object to leave for later, not an authorisation failure.
+          if (until !== undefined && (error as { name?: unknown }).name === 'AccessDenied') {
+            throw new ConflictError(`S3 ${what}: the object is still locked (Object Lock; clocks differ)`, {
+              cause: error,
+            });
+          }
+          throw error;
+        });
         return;
       }
       await this.#send(new DeleteObjectCommand({ Bucket: this.#options.bucket, Key: this.#key(key) }), signal);
@@ -224,21 +242,24 @@ export class S3ObjectStore implements ObjectStore {
     return send(command, signal === undefined ? {} : { abortSignal: signal });
   }
 
-  /** What every write carries: encryption, storage class, Object Lock. */
-  #writeParams(body?: Uint8Array): Record<string, unknown> {
+  /** What every write of `key` carries: encryption, storage class, Object Lock (not on lock objects). */
+  #writeParams(key: string, body?: Uint8Array): Record<string, unknown> {
     const { serverSideEncryption, kmsKeyId, storageClass, objectLock } = this.#options;
+    const retention = key.startsWith(LOCKS) ? undefined : objectLock;
     return {
       ...(serverSideEncryption === undefined ? {} : { ServerSideEncryption: serverSideEncryption }),
       ...(kmsKeyId === undefined ? {} : { SSEKMSKeyId: kmsKeyId }),
       ...(storageClass === undefined ? {} : { StorageClass: storageClass }),
-      ...(objectLock === undefined
+      ...(retention === undefined
         ? {}
         : {
-            ObjectLockMode: objectLock.mode,
-            ObjectLockRetainUntilDate: new Date(Date.now() + objectLock.days * 86_400_000),
-            // S3 requires an integrity check on writes to Object Lock buckets.
-            ...(body === undefined ? {} : { ContentMD5: createHash('md5').update(body).digest('base64') }),
+            ObjectLockMode: retention.mode,
+            ObjectLockRetainUntilDate: new Date(Date.now() + retention.days * 86_400_000),
           }),
+      // S3 requires an integrity check on writes to Object Lock buckets.
+      ...(objectLock === undefined || body === undefined
+        ? {}
+        : { ContentMD5: createHash('md5').update(body).digest('base64') }),
     };
   }
 
@@ -250,7 +271,7 @@ export class S3ObjectStore implements ObjectStore {
           Key: this.#key(key),
           Body: body,
           ContentLength: body.length,
-          ...this.#writeParams(body),
+          ...this.#writeParams(key, body),
         }),
         signal,
       );
@@ -270,7 +291,7 @@ export class S3ObjectStore implements ObjectStore {
     let uploadId: string | undefined;
     try {
       const created = await this.#send<CreateMultipartUploadCommandOutput>(
-        new CreateMultipartUploadCommand({ Bucket: bucket, Key, ...this.#writeParams() }),
+        new CreateMultipartUploadCommand({ Bucket: bucket, Key, ...this.#writeParams(key) }),
         signal,
       );
       uploadId = created.UploadId;

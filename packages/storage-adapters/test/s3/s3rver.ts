@@ -3,27 +3,40 @@
  * a temp folder. It runs with `--openssl-legacy-provider` (its paginated listing uses a legacy cipher,
  * and without it answers 500) and is stopped, and its folder removed, by `stop`.
  *
- * The tests reach it through a small proxy in this process, which does two things:
+ * The tests reach it through a small proxy in this process, which does three things:
  * - it serialises writes to one key. S3 makes every PUT atomic (concurrent writers of a key leave one
  *   of their objects, whole); s3rver writes the file in place, so two concurrent writers interleave.
  *   The proxy restores S3's documented behaviour rather than hiding an adapter fault: the adapter
  *   sends one PutObject (or one CompleteMultipartUpload) per put either way.
  * - it can answer a share of requests with S3's throttling error (503 SlowDown, Retry-After) instead of
  *   forwarding them, for the throttling-storm tests (`throttle`).
+ * - with `startS3rver({ objectLock: true })` (off by default), it emulates S3 Object Lock retention,
+ *   which s3rver does not implement: see `object-lock-emulation.ts`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createServer as createHttpServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  forwarder,
+  objectLockEmulation,
+  type Emulation,
+  type Handler,
+  type ObjectLockEmulation,
+  type Upstream,
+} from './object-lock-emulation.ts';
+
+export type {
+  EmulatedDelete,
+  EmulatedObject,
+  EmulatedRefusal,
+  EmulatedRetention,
+  ObjectLockEmulation,
+} from './object-lock-emulation.ts';
 
 export interface S3rver {
   /** The proxy in front of s3rver: what adapters under test talk to. */
@@ -41,10 +54,18 @@ export interface S3rver {
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** A client for the tests' own calls (bucket creation, inspection). */
   readonly client: S3Client;
+  /** The Object Lock emulation, when started with `{ objectLock: true }`. */
+  readonly objectLock: ObjectLockEmulation | undefined;
   createBucket(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
+export interface S3rverOptions {
+  /** Emulate S3 Object Lock retention in the proxy (see the header of this file). Default false. */
+  readonly objectLock?: boolean | undefined;
+}
+
+/** Retention as S3 records it on an object version. */
 const bin = fileURLToPath(new URL('../../node_modules/s3rver/bin/s3rver.js', import.meta.url));
 
 async function freePort(): Promise<number> {
@@ -60,9 +81,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startS3rver(): Promise<S3rver> {
+export async function startS3rver(
+  options: S3rverOptions & { readonly objectLock: true },
+): Promise<S3rver & { readonly objectLock: ObjectLockEmulation }>;
+export async function startS3rver(options?: S3rverOptions): Promise<S3rver>;
+export async function startS3rver(options: S3rverOptions = {}): Promise<S3rver> {
   const directory = await mkdtemp(join(tmpdir(), 'holdfast-s3rver-'));
+  // The proxy listens first, so the free port found for s3rver cannot be the one it takes.
+  const upstream = { host: '127.0.0.1', port: 0 };
+  const proxy = await startProxy(upstream, options.objectLock === true);
   const port = await freePort();
+  upstream.port = port;
   const child: ChildProcess = spawn(
     process.execPath,
     ['--openssl-legacy-provider', bin, '-d', directory, '-a', '127.0.0.1', '-p', String(port), '--no-vhost-buckets'],
@@ -71,8 +100,6 @@ export async function startS3rver(): Promise<S3rver> {
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const upstream = { host: '127.0.0.1', port };
-  const proxy = await startProxy(upstream);
   const endpoint = proxy.endpoint;
   // S3rver's fixed credentials.
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
@@ -103,6 +130,7 @@ export async function startS3rver(): Promise<S3rver> {
     requests: proxy.requests,
     credentials,
     client,
+    objectLock: proxy.objectLock?.controls,
     createBucket: async (name) => {
       await client.send(new CreateBucketCommand({ Bucket: name }));
     },
@@ -124,34 +152,18 @@ interface Proxy {
   readonly throttle: (every: number) => void;
   readonly throttled: () => number;
   readonly requests: () => number;
+  readonly objectLock: Emulation | undefined;
   readonly close: () => Promise<void>;
 }
 
-async function startProxy(upstream: { host: string; port: number }): Promise<Proxy> {
+async function startProxy(upstream: Upstream, objectLock: boolean): Promise<Proxy> {
   const writes = new Map<string, Promise<void>>();
   let every = 0;
   let seen = 0;
   let throttled = 0;
-  const forward = async (request: IncomingMessage, response: ServerResponse): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const out = httpRequest(
-        { ...upstream, method: request.method, path: request.url, headers: request.headers },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 500, answer.headers);
-          answer.pipe(response);
-          answer.once('end', resolve);
-          answer.once('error', () => {
-            response.destroy();
-            resolve();
-          });
-        },
-      );
-      out.once('error', () => {
-        response.destroy();
-        resolve();
-      });
-      request.pipe(out);
-    });
+  const forward = forwarder(upstream);
+  const emulation = objectLock ? objectLockEmulation(upstream) : undefined;
+  const handle: Handler = emulation?.handle ?? (async (request, response) => forward(request, response));
   const server = createHttpServer((request, response) => {
     seen++;
     if (every > 0 && seen % every === 0) {
@@ -170,11 +182,11 @@ async function startProxy(upstream: { host: string; port: number }): Promise<Pro
       (request.method === 'PUT' && !query.includes('partNumber')) ||
       (request.method === 'POST' && query.includes('uploadId'));
     if (!isWrite) {
-      void forward(request, response);
+      void handle(request, response);
       return;
     }
     const before = writes.get(path) ?? Promise.resolve();
-    const mine = before.then(() => forward(request, response));
+    const mine = before.then(() => handle(request, response));
     writes.set(path, mine);
     void mine.finally(() => {
       if (writes.get(path) === mine) writes.delete(path);
@@ -190,6 +202,7 @@ async function startProxy(upstream: { host: string; port: number }): Promise<Pro
     },
     throttled: () => throttled,
     requests: () => seen,
+    objectLock: emulation,
     close: async () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

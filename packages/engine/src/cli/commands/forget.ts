@@ -69,7 +69,13 @@ export async function forgetCommand(args: CommandArgs, io: CliIo): Promise<numbe
       const rows = group.decisions.map((decision) => [
         shortId(decision.snapshot.id),
         formatTime(decision.snapshot.time),
-        decision.keep ? 'keep' : dryRun ? 'would remove' : 'removed',
+        decision.keep
+          ? 'keep'
+          : dryRun
+            ? 'would remove'
+            : result.locked.includes(decision.snapshot.id)
+              ? 'locked'
+              : 'removed',
         decision.reasons.join(', '),
       ]);
       for (const line of formatTable(['ID', 'TIME', 'ACTION', 'REASONS'], rows)) await out.data(line);
@@ -80,6 +86,12 @@ export async function forgetCommand(args: CommandArgs, io: CliIo): Promise<numbe
       `kept ${plural(result.kept, 'snapshot')}, ${verb} ${plural(result.forgotten, 'snapshot')}` +
         (result.forgotten > 0 && !dryRun && !prune ? '; their data stays until it is pruned' : ''),
     );
+    if (result.locked.length > 0) {
+      out.line(
+        `${plural(result.locked.length, 'snapshot')} the policy does not keep ${result.locked.length === 1 ? 'is' : 'are'} ` +
+          "still under the store's retention (Object Lock) and stay until a later forget",
+      );
+    }
     if (pruned !== undefined) printPruneReport(out, pruned);
     return exitCodes.success;
   });

@@ -1,0 +1,79 @@
+/**
+ * Serves msw request handlers over real HTTP on 127.0.0.1, so a mock of Box or Dropbox built for the
+ * in-process tests also answers a child process (the built `holdfast` CLI) and the benchmarks.
+ *
+ * Each request becomes a fetch `Request` with the same method, headers and streamed body, is resolved
+ * by msw's own `getResponse` against the handlers, and its `Response` is streamed back. A request no
+ * handler answers gets 501 with a message naming it, so a missing mock route fails loudly.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { getResponse, type RequestHandler } from 'msw';
+
+export interface MswHttpServer {
+  /** `http://127.0.0.1:<port>`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function startMswHttpServer(handlers: readonly RequestHandler[]): Promise<MswHttpServer> {
+  const server = createServer((incoming, outgoing) => {
+    void answer(handlers, incoming, outgoing);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${String(port)}`,
+    close: async () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+async function answer(
+  handlers: readonly RequestHandler[],
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+): Promise<void> {
+  try {
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(incoming.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+    }
+    const method = incoming.method ?? 'GET';
+    const hasBody = method !== 'GET' && method !== 'HEAD';
+    const request = new Request(`http://${incoming.headers.host ?? '127.0.0.1'}${incoming.url ?? '/'}`, {
+      method,
+      headers,
+      ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+    });
+    const response = await getResponse([...handlers], request);
+    if (response === undefined) {
+      outgoing.writeHead(501, { 'content-type': 'text/plain' });
+      outgoing.end(`no mock handler for ${method} ${incoming.url ?? ''}`);
+      return;
+    }
+    const out: Record<string, string | string[]> = {};
+    response.headers.forEach((value, name) => {
+      out[name] = value;
+    });
+    outgoing.writeHead(response.status, out);
+    if (response.body === null) {
+      outgoing.end();
+      return;
+    }
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!outgoing.write(chunk)) await new Promise((resolve) => outgoing.once('drain', resolve));
+    }
+    outgoing.end();
+  } catch (error) {
+    if (!outgoing.headersSent) outgoing.writeHead(500, { 'content-type': 'text/plain' });
+    outgoing.end(`mock server error: ${(error as Error).message}`);
+  }
+}
