@@ -103,7 +103,7 @@ export class TreeBuilder {
     const counters = this.#options.counters;
     counters.items++;
     counters.currentPath = item.path;
-    const old = previous === undefined ? top.old?.get(name) : (previous ?? undefined);
+    const old = previous === undefined ? top.old?.get(this.#key(name)) : (previous ?? undefined);
     if (item.type === 'folder') {
       this.#stack.push({
         path: item.path,
@@ -234,8 +234,9 @@ export class TreeBuilder {
       names.add(node.name);
       nodes.push(node);
     }
-    for (const [name, old] of folder.old ?? []) {
-      if (!names.has(name)) this.#options.counters.deletedItems += 1 + (old.count ?? 0);
+    const kept = new Set([...names].map((name) => this.#key(name)));
+    for (const [key, old] of folder.old ?? []) {
+      if (!kept.has(key)) this.#options.counters.deletedItems += 1 + (old.count ?? 0);
     }
     const bytes = encodeTree(nodes);
     const saved = await this.#options.writer.save('tree', bytes);
@@ -247,12 +248,17 @@ export class TreeBuilder {
     if (treeId === undefined) return undefined;
     try {
       const tree = await this.#options.context.tree(treeId, this.#options.signal);
-      return new Map(tree.nodes.map((node) => [node.name, node]));
+      return new Map(tree.nodes.map((node) => [this.#key(node.name), node]));
     } catch (error) {
       // A damaged parent tree only means its files are read again.
       if (isHoldfastError(error, 'INTEGRITY') || isHoldfastError(error, 'NOT_FOUND')) return undefined;
       throw error;
     }
+  }
+
+  /** How the parent's nodes are matched by name: without regard to case for case-insensitive sources. */
+  #key(name: string): string {
+    return this.#options.source.capabilities.pathsCaseInsensitive === true ? name.toLowerCase() : name;
   }
 
   #reusable(item: SourceItem, old: TreeNode | undefined): TreeNode | undefined {

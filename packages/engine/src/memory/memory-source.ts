@@ -57,8 +57,8 @@ interface Entity {
   readonly root: Node;
   readonly byId: Map<string, Node>;
   readonly log: LogEntry[];
-  /** Cursors below this position are too old. */
-  oldest: number;
+  /** Bumped by `expireCursors`: a cursor of an earlier epoch is too old. */
+  epoch: number;
 }
 
 export class MemorySource implements Source {
@@ -84,7 +84,7 @@ export class MemorySource implements Source {
   addEntity(id: string, name = id): void {
     if (this.#entities.has(id)) throw new ConflictError(`entity ${id} exists`);
     const root = this.#node('folder', '', undefined);
-    this.#entities.set(id, { info: { id, name }, root, byId: new Map(), log: [], oldest: 0 });
+    this.#entities.set(id, { info: { id, name }, root, byId: new Map(), log: [], epoch: 0 });
   }
 
   /** Creates the folder at `path` and missing parents. Returns its id. */
@@ -171,7 +171,7 @@ export class MemorySource implements Source {
 
   /** Makes every cursor handed out so far too old: the next walk of each entity is full. */
   expireCursors(): void {
-    for (const entity of this.#entities.values()) entity.oldest = entity.log.length;
+    for (const entity of this.#entities.values()) entity.epoch++;
   }
 
   /** Every file of an entity with its content, by path: what a restore should give back. */
@@ -197,10 +197,11 @@ export class MemorySource implements Source {
     throwIfAborted(options.signal);
     const entity = this.#entities.get(entityId);
     if (entity === undefined) throw new NotFoundError(`no entity ${entityId}`);
-    const position = options.since === undefined ? undefined : Number(options.since);
-    const incremental = position !== undefined && Number.isSafeInteger(position) && position >= entity.oldest;
+    const [epoch, at] = (options.since ?? '').split(':').map(Number);
+    const position = epoch === entity.epoch && at !== undefined && Number.isSafeInteger(at) ? at : undefined;
+    const incremental = position !== undefined && position <= entity.log.length;
     const end = entity.log.length;
-    const entries = incremental ? this.#changes(entity, position, end) : this.#all(entity);
+    const entries = position !== undefined && incremental ? this.#changes(entity, position, end) : this.#all(entity);
     const signal = options.signal;
     return {
       mode: incremental ? 'incremental' : 'full',
@@ -211,7 +212,7 @@ export class MemorySource implements Source {
           yield entry;
         }
       })(),
-      cursor: () => String(end),
+      cursor: () => `${String(entity.epoch)}:${String(end)}`,
     };
   }
 

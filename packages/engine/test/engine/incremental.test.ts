@@ -246,3 +246,19 @@ class OrphanInjectingSource implements Source {
   openContent: Source['openContent'] = async (entityId, item, options) =>
     this.#inner.openContent(entityId, item, options);
 }
+
+describe('full walks of a case-insensitive source', () => {
+  it('reuse the content of a folder renamed only in case', async () => {
+    const source = seeded({ deletions: 'path', caseInsensitive: true });
+    const first = await repo.backup(source, ANA);
+    source.move(ANA, 'photos', 'Photos');
+    source.expireCursors(); // the next walk is full, diffed against the snapshot that says `photos`
+    const reads = source.contentReads;
+    const full = await repo.backup(source, ANA);
+    expect(full.stats.walk).toBe('full');
+    expect(source.contentReads - reads).toBe(0);
+    expect(full.stats).toMatchObject({ unchangedFiles: 7, newFiles: 0, deletedItems: 0 });
+    expect(full.tree).not.toBe(first.tree);
+    expect(await restored(full)).toEqual(expected(source));
+  });
+});
