@@ -194,7 +194,7 @@ describe('holdfast: bad input', () => {
       [['--frob', 'snapshots'], 'snapshots: unknown option --frob (see "holdfast snapshots --help")'],
       [['backup', 'src', '-x'], 'backup: unknown option -x (see "holdfast backup --help")'],
       [['backup', 'src', '--target', 'x'], 'backup: unknown option --target (see "holdfast backup --help")'],
-      [['backup'], 'backup: missing argument <dir> (see "holdfast backup --help")'],
+      [['backup'], 'backup: missing <dir> or --source <url> (see "holdfast backup --help")'],
       [['backup', 'src', 'other'], 'backup: unexpected argument "other" (see "holdfast backup --help")'],
       [['backup', 'src', '--tag'], 'backup: option --tag needs a value (see "holdfast backup --help")'],
       [['check', '--json=yes'], 'check: option --json takes no value (see "holdfast check --help")'],
@@ -303,7 +303,7 @@ describe('holdfast: bad input', () => {
         expect(result.code).toBe(0);
         for (const text of [
           'init',
-          'backup <dir>',
+          'backup [<dir>]',
           'snapshots',
           'ls <snapshot> [path]',
           'diff <a> <b>',
@@ -337,7 +337,7 @@ describe('holdfast: bad input', () => {
         }
         expect(result.code).toBe(0);
         expect(result.stdout).toMatch(/^Usage: holdfast restore <snapshot> \[options\]\n/);
-        expect(result.stdout).toContain('-t, --target <dir>');
+        expect(result.stdout).toContain('-t, --target <dir|url>');
         expect(result.stdout).toContain('--include <path>');
         expect(result.stdout).toContain('--overwrite');
         expect(result.stdout).toContain('-r, --repo <path>');

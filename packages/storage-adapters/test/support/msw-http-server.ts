@@ -13,10 +13,13 @@ import { getResponse, type RequestHandler } from 'msw';
 export interface MswHttpServer {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /** Replaces the handlers (a mock whose URLs must name this server's port is made after it starts). */
+  use(handlers: readonly RequestHandler[]): void;
   close(): Promise<void>;
 }
 
-export async function startMswHttpServer(handlers: readonly RequestHandler[]): Promise<MswHttpServer> {
+export async function startMswHttpServer(initial: readonly RequestHandler[] = []): Promise<MswHttpServer> {
+  let handlers = initial;
   const server = createServer((incoming, outgoing) => {
     void answer(handlers, incoming, outgoing);
   });
@@ -25,6 +28,9 @@ export async function startMswHttpServer(handlers: readonly RequestHandler[]): P
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     url: `http://127.0.0.1:${String(port)}`,
+    use: (next) => {
+      handlers = next;
+    },
     close: async () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -8,6 +8,7 @@ import { withRepository } from '../context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { formatBytes, formatDuration, plural, shortId, type CliIo } from '../output.ts';
 import { countOf, ProgressBar, progressStyle } from '../progress-bar.ts';
+import { openConnector, parseConnectorLocation } from '../connector-locations.ts';
 import { openRemoteDestination, parseRemoteLocation } from '../remote-locations.ts';
 import { outputOf, type Command } from './command.ts';
 
@@ -17,7 +18,8 @@ export async function exportCommand(args: CommandArgs, io: CliIo): Promise<numbe
   const to = stringValue(args.values, 'to');
   if (to === undefined || to === '') throw usageError('export: missing --to <dir> (see "holdfast export --help")');
   const remote = parseRemoteLocation(to);
-  const folder = remote === undefined ? resolve(io.cwd, to) : to;
+  const service = parseConnectorLocation(to);
+  const folder = remote === undefined && service === undefined ? resolve(io.cwd, to) : to;
   const include = stringValues(args.values, 'include').map((path) => path.replace(/^\/+|\/+$/g, ''));
   if (include.includes('')) throw usageError('export: --include needs a path inside the snapshot');
   const level = integerValue(args.values, 'level');
@@ -30,7 +32,11 @@ export async function exportCommand(args: CommandArgs, io: CliIo): Promise<numbe
     let result: ExportResult;
     try {
       const destination =
-        remote === undefined ? new FsExportDestination(folder) : await openRemoteDestination(remote, io.env);
+        service !== undefined
+          ? await (await openConnector(service.scheme, io.env)).destination(service, io.signal)
+          : remote === undefined
+            ? new FsExportDestination(folder)
+            : await openRemoteDestination(remote, io.env);
       result = await repository.export(snapshot, destination, {
         ...(include.length === 0 ? {} : { include }),
         ...(name === undefined ? {} : { name }),
@@ -75,7 +81,8 @@ export const exportZip: Command = {
       to: {
         type: 'string',
         value: '<dir|url>',
-        description: 'the folder, or s3://, azure://, gs:// location, to write the zip into (required)',
+        description:
+          'the folder, or s3://, azure://, gs://, box://<user>/<folder>, dropbox://<member>/<folder> location, to write the zip into (required)',
       },
       include: {
         type: 'string',
@@ -99,6 +106,7 @@ export const exportZip: Command = {
     examples: [
       'holdfast export latest --to /mnt/usb',
       'holdfast export 1a2b3c4d --to . --include clients/acme --name acme.zip',
+      'holdfast export latest --to box://it-admin@example.com/Offboarding --name ana.zip',
     ],
     repository: true,
   },

@@ -7,11 +7,13 @@
 import { realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { FsRestoreTarget } from '../../fs/index.ts';
+import type { RestoreTarget } from '../../ports/index.ts';
 import type { RestoreReport } from '../../restore/restore-execute.ts';
 import { RESTORE_MODES, type RestoreMode, type RestorePlan } from '../../restore/restore-plan.ts';
 import type { RestoreProgress } from '../../restore/restore-run.ts';
 import { flag, stringValue, stringValues, type CommandArgs } from '../args.ts';
 import { CliError, usageError } from '../cli-error.ts';
+import { openConnector, parseConnectorLocation } from '../connector-locations.ts';
 import { withRepository } from '../context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import {
@@ -33,24 +35,29 @@ export async function restoreCommand(args: CommandArgs, io: CliIo): Promise<numb
   const given = stringValue(args.values, 'target');
   if (given === undefined || given === '')
     throw usageError('restore: missing --target <dir> (see "holdfast restore --help")');
-  const target = resolve(io.cwd, given);
+  const service = parseConnectorLocation(given);
+  const target = service === undefined ? resolve(io.cwd, given) : given;
   const include = stringValues(args.values, 'include').map((path) => path.replace(/^\/+|\/+$/g, ''));
   if (include.includes('')) throw usageError('restore: --include needs a path inside the snapshot');
   const mode = modeOf(args.values);
   const dryRun = flag(args.values, 'dry-run');
   return withRepository(args, io, async ({ repository, location }) => {
-    if (location.localPath !== undefined && (await isInside(target, location.localPath))) {
+    if (service === undefined && location.localPath !== undefined && (await isInside(target, location.localPath))) {
       throw usageError(`refusing to restore into ${target}: it is inside the repository at ${location.display}`);
     }
     const snapshot = await repository.snapshot(ref);
-    let restoreTarget: FsRestoreTarget;
-    try {
-      // A dry run creates nothing, not even the target folder.
-      restoreTarget = dryRun ? new FsRestoreTarget(target) : await FsRestoreTarget.open(target);
-    } catch (error) {
-      throw new CliError(exitCodes.failed, 'PERMANENT', `cannot restore to ${target}: ${targetProblem(error)}`, {
-        cause: error,
-      });
+    let restoreTarget: RestoreTarget;
+    if (service !== undefined) {
+      restoreTarget = await (await openConnector(service.scheme, io.env)).target(service, io.signal);
+    } else {
+      try {
+        // A dry run creates nothing, not even the target folder.
+        restoreTarget = dryRun ? new FsRestoreTarget(target) : await FsRestoreTarget.open(target);
+      } catch (error) {
+        throw new CliError(exitCodes.failed, 'PERMANENT', `cannot restore to ${target}: ${targetProblem(error)}`, {
+          cause: error,
+        });
+      }
     }
     const plan = await repository.planRestore(snapshot, restoreTarget, {
       mode,
@@ -217,10 +224,15 @@ async function isInside(path: string, folder: string): Promise<boolean> {
 export const restore: Command = {
   spec: {
     name: 'restore',
-    summary: 'restore a snapshot into a folder',
+    summary: 'restore a snapshot into a folder, or into a Box or Dropbox user',
     arguments: ['<snapshot>'],
     options: {
-      target: { type: 'string', short: 't', value: '<dir>', description: 'the folder to restore into (required)' },
+      target: {
+        type: 'string',
+        short: 't',
+        value: '<dir|url>',
+        description: 'the folder to restore into, or box://<user>/<folder>, dropbox://<member>/<folder> (required)',
+      },
       include: {
         type: 'string',
         multiple: true,
@@ -249,6 +261,8 @@ export const restore: Command = {
       'holdfast restore latest --target /tmp/restored',
       'holdfast restore latest --target ~/Documents --mode bypass --dry-run',
       'holdfast restore 1a2b3c4d -t ~/Documents --mode replace --include docs/a.txt',
+      'holdfast restore latest --target box://ana@example.com --mode bypass',
+      'holdfast restore latest --target dropbox://ben@example.com/Restored --include Projects',
     ],
     repository: true,
   },
