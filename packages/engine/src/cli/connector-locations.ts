@@ -205,12 +205,13 @@ function entityResolver(
 ): (location: ConnectorLocation, signal?: AbortSignal) => Promise<SourceEntity[]> {
   return async (location, signal) => {
     const wanted = location.entity.toLowerCase();
-    const found: SourceEntity[] = [];
-    for await (const entity of source.listEntities({ signal })) {
-      if (wanted === '' || entity.id.toLowerCase() === wanted || entity.email?.toLowerCase() === wanted) {
-        found.push(entity);
-      }
-    }
+    const all: SourceEntity[] = [];
+    for await (const entity of source.listEntities({ signal })) all.push(entity);
+    // `me` names the one user of a single-user connection (a Box OAuth or Dropbox user connection).
+    const found =
+      wanted === '' || (wanted === 'me' && all.length === 1)
+        ? all
+        : all.filter((entity) => entity.id.toLowerCase() === wanted || entity.email?.toLowerCase() === wanted);
     if (found.length === 0) {
       throw new CliError(
         exitCodes.failed,
