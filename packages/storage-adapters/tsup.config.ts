@@ -7,6 +7,7 @@ export default defineConfig(
     s3: 'src/s3/index.ts',
     'azure-blob': 'src/azure-blob/index.ts',
     gcs: 'src/gcs/index.ts',
+    box: 'src/box/index.ts',
     dropbox: 'src/dropbox/index.ts',
   }),
 );

@@ -1,8 +1,8 @@
 /**
- * The built `holdfast` CLI with `dropbox://` sources, restore targets and export destinations, run as a
- * child process against the Dropbox mock (msw handlers served over real HTTP: the mock is shaped from
- * Dropbox's Stone specs, and every response it sends is checked against them). Credentials come from
- * the documented environment variables.
+ * The built `holdfast` CLI with `box://` and `dropbox://` sources, restore targets and export
+ * destinations, run as a child process against the Box and Dropbox mocks (msw handlers served over real
+ * HTTP: the mocks are shaped from Box's OpenAPI description and Dropbox's Stone specs, and every response
+ * they send is checked against them). Credentials come from the documented environment variables.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,6 +10,10 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BoxMock, MOCK_API, MOCK_DOWNLOAD, MOCK_UPLOAD } from './box/box-mock/box-mock.ts';
+import type { MockUser } from './box/box-mock/box-mock-store.ts';
+import { plainTree, richUser } from './box/box-engine-support.ts';
+import { writeFile } from './box/box-test-support.ts';
 import { DropboxMock, type MockAccount } from './dropbox/dropbox-mock/index.ts';
 import { mockTree, seed } from './dropbox/dropbox-engine-support.ts';
 import { ShapeWatch } from './dropbox/stone/stone-shapes.ts';
@@ -138,5 +142,86 @@ describe('holdfast with dropbox:// locations', () => {
     const noUser = await holdfast(['restore', 'latest', '--target', 'dropbox://'], env);
     expect(noUser.code).toBe(2);
     expect(noUser.stderr).toContain('name one user');
+  }, 60_000);
+});
+
+describe('holdfast with box:// locations', () => {
+  let boxServer: MswHttpServer;
+  let box: BoxMock;
+  let cam: MockUser;
+  let dee: MockUser;
+  let boxEnv: Record<string, string>;
+  const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+  beforeAll(async () => {
+    box = new BoxMock();
+    boxServer = await startMswHttpServer(box.handlers(), {
+      '/box-api': MOCK_API,
+      '/box-upload': MOCK_UPLOAD,
+      '/box-dl': MOCK_DOWNLOAD,
+    });
+    cam = richUser(box, 'Cam Ortiz');
+    dee = box.addUser('Dee Park');
+    boxEnv = {
+      HOLDFAST_REPOSITORY: join(work, 'box-repo'),
+      HOLDFAST_PASSWORD: 'correct horse battery staple',
+      BOX_CLIENT_ID: box.auth.app.clientId,
+      BOX_CLIENT_SECRET: box.auth.app.clientSecret,
+      BOX_ENTERPRISE_ID: box.store.enterpriseId,
+      HOLDFAST_BOX_API_URL: `${boxServer.url}/box-api`,
+      HOLDFAST_BOX_UPLOAD_URL: `${boxServer.url}/box-upload`,
+    };
+    expect(await holdfast(['init'], boxEnv)).toMatchObject({ code: 0 });
+  }, 60_000);
+  afterEach(() => {
+    expect(box.violations.splice(0), "answers of the mock that Box's OpenAPI description does not allow").toEqual([]);
+  });
+  afterAll(async () => boxServer.close());
+
+  it('backs up a user by email (Client Credentials Grant), then only what changed', async () => {
+    const first = await holdfast(['backup', '--source', `box://${cam.login}`, '--json'], boxEnv);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const [result] = (JSON.parse(first.stdout) as { results: { snapshot: { stats: { walk: string } } }[] }).results;
+    expect(result?.snapshot.stats.walk).toBe('full');
+
+    writeFile(box, cam, 'top.txt', utf8('top level, edited'));
+    box.resetCounters();
+    const second = await holdfast(['backup', '--source', `box://${cam.id}`, '--json'], boxEnv);
+    expect(second.code).toBe(0);
+    const [next] = (
+      JSON.parse(second.stdout) as { results: { snapshot: { stats: { walk: string; changedFiles: number } } }[] }
+    ).results;
+    expect(next?.snapshot.stats).toMatchObject({ walk: 'incremental', changedFiles: 1 });
+  }, 60_000);
+
+  it('restores into another user and exports a zip into a folder of that user', async () => {
+    const restored = await holdfast(['restore', 'latest', '--target', `box://${dee.login}/Restored`], boxEnv);
+    expect(restored.stderr).toBe('');
+    expect(restored.code).toBe(0);
+    // Box cannot create a web link from a snapshot: the restore says so and names it.
+    expect(restored.stdout).toContain('1 item not restored');
+    expect(restored.stdout).toContain('Documents/Intranet (other)');
+    const source = Object.fromEntries(
+      Object.entries(plainTree(box, cam)).filter(([path]) => !path.includes('Intranet')),
+    );
+    expect(plainTree(box, dee, 'Restored')).toEqual(source);
+
+    const exported = await holdfast(
+      ['export', 'latest', '--to', `box://${dee.login}/Exports`, '--name', 'cam.zip', '--json'],
+      boxEnv,
+    );
+    expect(exported.code).toBe(0);
+    expect(Object.keys(plainTree(box, dee, 'Exports'))).toEqual(['cam.zip']);
+  }, 60_000);
+
+  it('names the variables to set when no credentials are given', async () => {
+    const bare = await holdfast(['backup', '--source', 'box://'], {
+      HOLDFAST_REPOSITORY: boxEnv['HOLDFAST_REPOSITORY'],
+      HOLDFAST_PASSWORD: boxEnv['HOLDFAST_PASSWORD'],
+    });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('BOX_CLIENT_ID');
+    expect(bare.stderr).toContain('BOX_JWT_CONFIG_FILE');
   }, 60_000);
 });

@@ -297,3 +297,14 @@ export const sourceCases = {
     await expectCanceled(entries, reason, 'a walk aborted after its first entry');
   },
 } satisfies Record<keyof typeof sourceTests, SourceCase>;
+
+/** The symlinks test of a service without symlinks: nothing walked claims to be one. */
+export const noSymlinksCase: SourceCase = async (use) => {
+  const { source, entityId } = await use(standardFixture);
+  const walked = await walkAll(source, entityId);
+  expectFixture(walked, standardFixture);
+  for (const item of walked.items) {
+    expect(item.type, `type of ${item.path}`).not.toBe('symlink');
+    expect(item.linkTarget, `link target of ${item.path}`).toBeUndefined();
+  }
+};

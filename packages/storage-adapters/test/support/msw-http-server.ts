@@ -18,14 +18,26 @@ export interface MswHttpServer {
   close(): Promise<void>;
 }
 
-export async function startMswHttpServer(initial: readonly RequestHandler[] = []): Promise<MswHttpServer> {
+/**
+ * Mock hosts served under path prefixes of this server: `{ '/box-api': 'https://api.box.test' }` sends
+ * `/box-api/2.0/users` to the handlers as `https://api.box.test/2.0/users`, and rewrites a `Location`
+ * answer pointing into a mapped host back to this server, so redirects stay on it.
+ */
+export type MswOrigins = Readonly<Record<string, string>>;
+
+export async function startMswHttpServer(
+  initial: readonly RequestHandler[] = [],
+  origins: MswOrigins = {},
+): Promise<MswHttpServer> {
   let handlers = initial;
+  let self = '';
   const server = createServer((incoming, outgoing) => {
-    void answer(handlers, incoming, outgoing);
+    void answer(handlers, incoming, outgoing, origins, self);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
+  self = `http://127.0.0.1:${String(port)}`;
   return {
     url: `http://127.0.0.1:${String(port)}`,
     use: (next) => {
@@ -45,6 +57,8 @@ async function answer(
   handlers: readonly RequestHandler[],
   incoming: IncomingMessage,
   outgoing: ServerResponse,
+  origins: MswOrigins,
+  self: string,
 ): Promise<void> {
   try {
     const headers = new Headers();
@@ -54,7 +68,13 @@ async function answer(
     }
     const method = incoming.method ?? 'GET';
     const hasBody = method !== 'GET' && method !== 'HEAD';
-    const request = new Request(`http://${incoming.headers.host ?? '127.0.0.1'}${incoming.url ?? '/'}`, {
+    const path = incoming.url ?? '/';
+    const mapped = Object.entries(origins).find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`));
+    const url =
+      mapped === undefined
+        ? `http://${incoming.headers.host ?? '127.0.0.1'}${path}`
+        : `${mapped[1]}${path.slice(mapped[0].length)}`;
+    const request = new Request(url, {
       method,
       headers,
       ...(hasBody ? { body: Readable.toWeb(incoming) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
@@ -69,6 +89,11 @@ async function answer(
     response.headers.forEach((value, name) => {
       out[name] = value;
     });
+    const location = out['location'];
+    if (typeof location === 'string') {
+      const back = Object.entries(origins).find(([, origin]) => location.startsWith(origin));
+      if (back !== undefined) out['location'] = `${self}${back[0]}${location.slice(back[1].length)}`;
+    }
     outgoing.writeHead(response.status, out);
     if (response.body === null) {
       outgoing.end();

@@ -107,6 +107,7 @@ export async function restoreCommand(args: CommandArgs, io: CliIo): Promise<numb
         .map((item) => ({ path: item.path, code: item.code ?? 'PERMANENT', message: item.message ?? '' })),
     ];
     const succeeded = report.items.filter((item) => item.outcome === 'succeeded');
+    const unsupported = report.items.filter((item) => item.reason === 'unsupported');
     const ofType = (type: string): number => succeeded.filter((item) => item.type === type).length;
     const ofAction = (action: string): number => succeeded.filter((item) => item.action === action).length;
     const counts = {
@@ -127,9 +128,19 @@ export async function restoreCommand(args: CommandArgs, io: CliIo): Promise<numb
       report.restoreFolder === undefined
         ? ''
         : `${plural(ofAction('restore-folder'), 'item')} into "${report.restoreFolder}" (${plan.mode} mode)`,
-      counts.skipped > 0 ? `${plural(counts.skipped, 'item')} skipped (already there, or kept as they are)` : '',
+      counts.skipped - unsupported.length > 0
+        ? `${plural(counts.skipped - unsupported.length, 'item')} skipped (already there, or kept as they are)`
+        : '',
     ].filter((part) => part !== '');
     if (details.length > 0) out.line(details.join('; '));
+    if (unsupported.length > 0) {
+      out.line(
+        `${plural(unsupported.length, 'item')} not restored: ${target} cannot hold ${unsupported.length === 1 ? 'it' : 'them'} ` +
+          '(symlinks on a target without them, Box web links, other special items; the snapshot keeps them):',
+      );
+      for (const item of unsupported.slice(0, 10)) out.line(`  ${item.path} (${item.type})`);
+      if (unsupported.length > 10) out.line(`  ... and ${plural(unsupported.length - 10, 'more item')}`);
+    }
     if (errors.length > 0 && !args.global.json) {
       // Failed items are listed even with --quiet: they are what the exit code 3 is about.
       io.stdout.write(`${plural(errors.length, 'item')} failed:\n`);
