@@ -1,7 +1,8 @@
 /**
  * `pnpm verify`: everything CI checks, in the order a failure is cheapest to find, stopping at the first
- * failure: build, formatting, lint, type-check, package exports, the API reference, then every test
- * suite (which refuses skipped suites). Prints how long each step took. Extra arguments go to the tests.
+ * failure: build, formatting, lint, the REST contract's lint (Redocly), the SDK's generated types against the
+ * contract, type-check, package exports, the API reference, then every test suite (which refuses skipped
+ * suites). Prints how long each step took. Extra arguments go to the tests.
  */
 import { spawnSync } from 'node:child_process';
 
@@ -9,6 +10,8 @@ const steps: readonly (readonly [name: string, args: readonly string[]])[] = [
   ['build', ['run', 'build']],
   ['format', ['run', 'format:check']],
   ['lint', ['run', 'lint']],
+  ['lint:api', ['run', 'lint:api']],
+  ['generated', ['run', 'check:generated']],
   ['typecheck', ['run', 'typecheck']],
   ['exports', ['run', 'check:exports']],
   ['docs', ['run', 'docs']],

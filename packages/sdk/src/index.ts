@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export { packageName, packageVersion } from './package-info.ts';
+/** The REST contract's types, generated from `openapi/holdfast.yaml` (the server implements the same). */
+export type { components, operations, paths } from './generated/holdfast.ts';

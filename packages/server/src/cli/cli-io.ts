@@ -1,0 +1,47 @@
+/**
+ * What the `holdfast-server` commands touch outside themselves, so tests run them in-process.
+ */
+
+/** Where text goes: `process.stdout`, `process.stderr`, or a buffer in tests. */
+export interface TextSink {
+  write(text: string): unknown;
+}
+
+export interface ServerCliIo {
+  /** Logs (JSON lines) go here. */
+  readonly stdout: TextSink;
+  /** What people read: the banner, results, errors. */
+  readonly stderr: TextSink;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): `serve` then shuts down gracefully. */
+  readonly signal: AbortSignal;
+}
+
+/** Exit codes of `holdfast-server`. */
+export const exitCodes = {
+  ok: 0,
+  /** The command failed (the database, the port, ...). */
+  failed: 1,
+  /** The command line is wrong. */
+  usage: 2,
+  /** The command is not available yet. */
+  unavailable: 69,
+  /** The configuration is wrong (each mistake is printed). */
+  config: 78,
+} as const;
+
+export const usage = `Usage: holdfast-server <command>
+
+Commands:
+  serve          Start the server (migrates the database first). Stop with Ctrl-C or SIGTERM.
+  migrate        Apply pending database migrations, then exit.
+  create-admin   Create the first account and its primary user (not available yet).
+  help           Show this help.
+
+Options:
+  --version      Print the version.
+
+Configuration comes from the environment and an optional JSON file named by HOLDFAST_CONFIG;
+see docs/server.md. With none, the server runs embedded: SQLite and files under ./.holdfast/.
+`;

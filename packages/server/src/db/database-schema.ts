@@ -1,0 +1,178 @@
+/**
+ * The server's tables as Kysely sees them, kept in step with `migrations/` by hand (and by the migration
+ * test, which introspects both databases). Conventions, the same on SQLite and PostgreSQL:
+ *
+ * - Ids are `text`: a type prefix and a ULID (`acc_…`, `usr_…`, `key_…`; see `ids.ts`).
+ * - Times are `text`, ISO 8601 in UTC with milliseconds (`2026-12-01T09:00:00.000Z`, see `time.ts`):
+ *   one fixed width, so text order is time order and comparisons work in SQL on both databases.
+ * - Flags are `integer` 0/1 (SQLite has no boolean type).
+ * - Lists and objects are JSON in `text` (`operations`, `services`, `payload`).
+ * - Secrets are never stored: tokens and client secrets as SHA-256 digests (`*_hash`, base64url), which
+ *   is enough for high-entropy random values; passwords with a slow KDF (the accounts module decides).
+ * - Every tenant table has `account_id`, and every query of one names the account (see `tenant.ts`).
+ *   `accounts` itself is the tenant; `jobs.account_id` has no foreign key, so the record of an
+ *   account's purge outlives the account.
+ */
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** An ISO 8601 UTC timestamp string (see `time.ts`). */
+export type Timestamp = string;
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  /** The storage region chosen at sign-up; never changes (B9). */
+  region: string;
+  /** `active` or `pending_removal` (the 7-day grace period of S9). */
+  status: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  removal_requested_at: Timestamp | null;
+  removal_requested_by: string | null;
+  removal_purge_at: Timestamp | null;
+  removal_reason: string | null;
+}
+
+export interface UsersTable {
+  id: string;
+  account_id: string;
+  /** The address as given. */
+  email: string;
+  /** Lower-cased `email`; unique across the server, since sign-in names no account. */
+  email_normalized: string;
+  name: string | null;
+  /** `email`, `google`, `microsoft`, `okta`. */
+  auth_type: string;
+  /** `invited` or `active`. */
+  status: string;
+  /** 1 for the account's primary user (the one who signed up); at most one per account. */
+  is_primary: ColumnType<number, number | undefined, number>;
+  /** `administrator` or `custom`. */
+  role: string;
+  /** JSON array of granted permissions (Custom role). */
+  operations: ColumnType<string, string | undefined, string>;
+  /** JSON array of service ids (Custom role). */
+  services: ColumnType<string, string | undefined, string>;
+  password_hash: string | null;
+  email_confirmed_at: Timestamp | null;
+  invited_by: string | null;
+  last_sign_in_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** Browser sessions. The CSRF token is derived from the session token (see `auth/tokens.ts`), not stored. */
+export interface SessionsTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
+/** Single-use emailed links: sign-up confirmation, password reset, invitation, email change. */
+export interface EmailTokensTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  /** `confirm_email`, `reset_password`, `invitation`, `change_email`. */
+  purpose: string;
+  token_hash: string;
+  /** The address being confirmed by a `change_email` token. */
+  new_email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface ApiKeysTable {
+  /** `key_…`, also the OAuth `client_id`. */
+  id: string;
+  account_id: string;
+  name: string;
+  secret_hash: string;
+  role: string;
+  operations: ColumnType<string, string | undefined, string>;
+  services: ColumnType<string, string | undefined, string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  expires_at: Timestamp | null;
+}
+
+/** OAuth access and refresh tokens of API keys; a refresh chain shares `chain_id`. */
+export interface OauthTokensTable {
+  id: string;
+  account_id: string;
+  api_key_id: string;
+  /** `access` or `refresh`. */
+  kind: string;
+  token_hash: string;
+  chain_id: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  /** When a refresh token was exchanged (rotation); a second use revokes the chain. */
+  used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+/** The first answer to a POST with an `Idempotency-Key`, kept 24 hours. */
+export interface IdempotencyKeysTable {
+  account_id: string;
+  operation_id: string;
+  idempotency_key: string;
+  /** SHA-256 of the request body, to tell a retry from a reuse. */
+  request_hash: string;
+  /** `in_progress` or `completed`. */
+  status: string;
+  response_status: number | null;
+  /** JSON object of the response headers to replay. */
+  response_headers: string | null;
+  response_body: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+/** Background work: account purges now; backups, restores, exports later. */
+export interface JobsTable {
+  id: string;
+  account_id: string;
+  /** `account_purge`, … */
+  kind: string;
+  /** `pending`, `running`, `succeeded`, `failed`, `canceled`. */
+  status: string;
+  /** JSON object. */
+  payload: ColumnType<string, string | undefined, string>;
+  /** Not before this time. */
+  run_after: Timestamp;
+  attempts: Generated<number>;
+  locked_by: string | null;
+  locked_until: Timestamp | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+/** Every table, for `Kysely<Database>`. */
+export interface Database {
+  accounts: AccountsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  email_tokens: EmailTokensTable;
+  api_keys: ApiKeysTable;
+  oauth_tokens: OauthTokensTable;
+  idempotency_keys: IdempotencyKeysTable;
+  jobs: JobsTable;
+}
+
+export type Account = Selectable<AccountsTable>;
+export type NewAccount = Insertable<AccountsTable>;
+export type AccountUpdate = Updateable<AccountsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Job = Selectable<JobsTable>;
+export type NewJob = Insertable<JobsTable>;

@@ -1,0 +1,20 @@
+/**
+ * Tenant isolation (DESIGN.md: "no query runs without the account"). Every table but `accounts` belongs
+ * to one account through its `account_id` column; query helpers of these tables take the account id as
+ * their first argument and filter on it, and handlers load resources by `(accountId, id)` so another
+ * account's id answers 404. A test checks every table of the schema against this list.
+ */
+import type { Database } from './database-schema.ts';
+
+/** Tables whose rows belong to one account. */
+export const tenantTables = [
+  'users',
+  'sessions',
+  'email_tokens',
+  'api_keys',
+  'oauth_tokens',
+  'idempotency_keys',
+  'jobs',
+] as const satisfies readonly (keyof Database)[];
+
+export type TenantTable = (typeof tenantTables)[number];

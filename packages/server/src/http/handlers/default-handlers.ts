@@ -1,0 +1,14 @@
+/**
+ * The handlers the server ships, merged from each module's factory. The next modules add theirs here
+ * (`accountsHandlers`, `usersHandlers`, `apiKeysHandlers`, ...); an operation nobody handles answers
+ * `501 NOT_IMPLEMENTED`.
+ */
+import type { ServerServices } from '../server-services.ts';
+import type { HandlerFactory, HandlerRegistry } from './handler-types.ts';
+import { operationsHandlers } from './operations-handlers.ts';
+
+const factories: readonly HandlerFactory[] = [operationsHandlers];
+
+export function defaultHandlers(services: ServerServices): HandlerRegistry {
+  return Object.assign({}, ...factories.map((factory) => factory(services))) as HandlerRegistry;
+}

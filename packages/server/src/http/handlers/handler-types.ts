@@ -1,0 +1,89 @@
+/**
+ * Handlers, typed from the contract. `operations` is generated from `openapi/holdfast.yaml` into the SDK
+ * (`@holdfast/sdk`, types only), so a handler's path parameters, query, body and answers are the very
+ * types SDK users see. A handler gets the request already routed, authorised and validated (query and
+ * path parameters coerced, defaults applied), and returns one of the answers its operation declares with
+ * an `application/json` body (or no body); failures are thrown as `HttpProblem`s.
+ *
+ * @example
+ * ```ts
+ * const handlers: HandlerRegistry = {
+ *   listRegions: async () => ({ status: 200, body: { items: [], nextCursor: null } }),
+ * };
+ * ```
+ */
+import type { operations } from '@holdfast/sdk';
+import type { Principal } from '../../auth/principal.ts';
+import type { ServerServices } from '../server-services.ts';
+import type { HoldfastContext } from '../koa-state.ts';
+
+/** Every operation of the contract, by `operationId`. */
+export type OperationId = keyof operations;
+
+/** The answers an operation declares, by status. */
+export type Responses<Id extends OperationId> = operations[Id]['responses'];
+
+/** The path parameters of an operation (`{ userId }`), or `{}`. */
+export type PathParams<Id extends OperationId> = [NonNullable<operations[Id]['parameters']['path']>] extends [never]
+  ? object
+  : NonNullable<operations[Id]['parameters']['path']>;
+
+/** The query parameters of an operation, or `{}`. */
+export type QueryParams<Id extends OperationId> = [NonNullable<operations[Id]['parameters']['query']>] extends [never]
+  ? object
+  : NonNullable<operations[Id]['parameters']['query']>;
+
+/** The request body of an operation (JSON or form), or `undefined`. */
+export type RequestBody<Id extends OperationId> =
+  NonNullable<operations[Id]['requestBody']> extends { content: infer Content } ? Content[keyof Content] : undefined;
+
+/** Statuses whose answer is JSON (`application/json`) or empty; problem answers are thrown instead. */
+export type AnswerStatus<Id extends OperationId> = {
+  [S in keyof Responses<Id>]: Responses<Id>[S] extends { content: infer Content }
+    ? 'application/json' extends keyof Content
+      ? S
+      : never
+    : S;
+}[keyof Responses<Id>];
+
+/** The JSON body of an operation's answer with status `S`, or `undefined` when it has none. */
+export type AnswerBody<Id extends OperationId, S extends keyof Responses<Id>> = Responses<Id>[S] extends {
+  content: { 'application/json': infer Body };
+}
+  ? Body
+  : undefined;
+
+/** One answer of an operation: a declared status and its body; extra headers if any. */
+export type HandlerResponse<Id extends OperationId> = {
+  [S in AnswerStatus<Id>]: AnswerBody<Id, S> extends undefined
+    ? { readonly status: S; readonly body?: undefined; readonly headers?: Readonly<Record<string, string | string[]>> }
+    : {
+        readonly status: S;
+        readonly body: AnswerBody<Id, S>;
+        readonly headers?: Readonly<Record<string, string | string[]>>;
+      };
+}[AnswerStatus<Id>];
+
+/** What a handler is given. */
+export interface HandlerRequest<Id extends OperationId> {
+  readonly operationId: Id;
+  readonly params: PathParams<Id>;
+  readonly query: QueryParams<Id>;
+  readonly body: RequestBody<Id>;
+  /** Request headers, names in lower case. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The caller; null on public operations (they are not resolved) and for anonymous callers. */
+  readonly principal: Principal | null;
+  /** The request id (`X-Request-Id`). */
+  readonly requestId: string;
+  /** The Koa context, for cookies and the client address; set answers through the return value. */
+  readonly ctx: HoldfastContext;
+}
+
+export type OperationHandler<Id extends OperationId> = (request: HandlerRequest<Id>) => Promise<HandlerResponse<Id>>;
+
+/** Handlers by operationId; an operation without one answers `501 NOT_IMPLEMENTED`. */
+export type HandlerRegistry = { readonly [Id in OperationId]?: OperationHandler<Id> };
+
+/** Makes handlers from the server's services (database, config, logger, clock). */
+export type HandlerFactory = (services: ServerServices) => HandlerRegistry;

@@ -1,0 +1,144 @@
+/**
+ * The contract's router: every request the earlier middleware let through goes, in this order, through
+ *
+ * 1. routing (`404 NOT_FOUND`, `405 METHOD_NOT_ALLOWED` with `Allow`);
+ * 2. the principal (the injectable {@link PrincipalResolver}) and the permission step
+ *    ({@link requirePermission}: 401, 403) — before the body is looked at, so anonymous callers learn
+ *    nothing about the schema;
+ * 3. the body's media type and decoding (`415`, `400`);
+ * 4. request validation against the contract (`400 VALIDATION` with `errors[]`);
+ * 5. the operation's handler from the registry, or `501 NOT_IMPLEMENTED` when it has none yet;
+ * 6. when `validateResponses` is on, the answer against the contract.
+ *
+ * On `/v1/oauth/*` a request that fails steps 3-4 answers an RFC 6749 error (`invalid_request`, or
+ * `unsupported_grant_type`) instead of a problem, as OAuth clients expect.
+ */
+import type { OperationAccess } from '../../auth/require-permission.ts';
+import { operationAccess, requirePermission } from '../../auth/require-permission.ts';
+import type { Principal, PrincipalResolver } from '../../auth/principal.ts';
+import type { HandlerRegistry, HandlerRequest, OperationId } from '../handlers/handler-types.ts';
+import type { HoldfastContext, HoldfastMiddleware } from '../koa-state.ts';
+import { HttpProblem } from '../problem.ts';
+import type { ContractOperation, LoadedApi } from './api-document.ts';
+import type { ContractCheck } from './contract-check.ts';
+import { decodeBody } from './request-body.ts';
+import { RouteTable } from './route-table.ts';
+import { toFieldErrors } from './validation-errors.ts';
+
+export interface OperationRouterOptions {
+  readonly loaded: LoadedApi;
+  readonly handlers: HandlerRegistry;
+  readonly resolvePrincipal: PrincipalResolver;
+  /** Present when answers are checked against the contract. */
+  readonly contractCheck?: ContractCheck;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string | string[]>>;
+}
+type AnyHandler = (request: HandlerRequest<OperationId>) => Promise<Answer>;
+
+const grantTypes: ReadonlySet<unknown> = new Set(['client_credentials', 'refresh_token']);
+
+/** A failed OAuth request as RFC 6749 section 5.2 answers it. */
+function answerOAuthError(ctx: HoldfastContext, problem: HttpProblem, body: unknown): void {
+  const grantType = (body as { grant_type?: unknown } | undefined)?.grant_type;
+  const unsupported =
+    ctx.state.operationId === 'issueToken' && typeof grantType === 'string' && !grantTypes.has(grantType);
+  const description = problem.errors?.map((error) => `${error.path} ${error.message}`).join('; ') ?? problem.message;
+  ctx.status = 400;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.body = unsupported
+    ? { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials or refresh_token.' }
+    : { error: 'invalid_request', error_description: description };
+}
+
+export function operationRouter(options: OperationRouterOptions): HoldfastMiddleware {
+  const { loaded, handlers, resolvePrincipal, contractCheck } = options;
+  const table = new RouteTable(loaded.operations);
+  const access = new Map<string, OperationAccess>(
+    loaded.operations.map((operation) => [operation.operationId, operationAccess(operation)]),
+  );
+
+  async function admit(ctx: HoldfastContext, operation: ContractOperation): Promise<Principal | null> {
+    const rules = access.get(operation.operationId);
+    if (rules === undefined) throw new Error(`no access rules for ${operation.operationId}`);
+    let principal: Principal | null = null;
+    if (rules.permission !== 'public') {
+      principal = await resolvePrincipal(ctx, rules.accepts);
+      ctx.state.principal = principal;
+    }
+    requirePermission(rules, principal, ctx.method, ctx.get('X-CSRF-Token') || undefined);
+    return principal;
+  }
+
+  return async (ctx) => {
+    const match = table.match(ctx.method, ctx.path);
+    if (match.kind === 'not-found') throw new HttpProblem(404, 'NOT_FOUND', 'No operation has this path.');
+    if (match.kind === 'method-not-allowed') {
+      throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `This path takes ${match.allow.join(', ')}.`, {
+        headers: { Allow: match.allow.join(', ') },
+      });
+    }
+    const { operation } = match;
+    ctx.state.route = operation.path;
+    ctx.state.operationId = operation.operationId;
+    const principal = await admit(ctx, operation);
+    try {
+      decodeURIComponent(ctx.path);
+    } catch {
+      throw new HttpProblem(400, 'VALIDATION', 'The path is not valid.', {
+        errors: [{ path: '/path', message: 'is not a valid percent-encoded URL path' }],
+      });
+    }
+
+    let body: unknown;
+    let validated: { params?: unknown; query?: unknown };
+    try {
+      body = decodeBody(operation, ctx.get('Content-Type'), ctx.state.rawBody);
+      const request = { method: ctx.method, path: ctx.path, headers: ctx.req.headers, query: { ...ctx.query }, body };
+      const result = loaded.api.validator.validateRequest(request as never, operation);
+      if (!result.valid) {
+        const errors = toFieldErrors(result.errors ?? []);
+        throw new HttpProblem(
+          400,
+          'VALIDATION',
+          `${errors.length} ${errors.length === 1 ? 'value is' : 'values are'} invalid.`,
+          {
+            errors,
+          },
+        );
+      }
+      const coerced: { params?: unknown; query?: unknown } | undefined = result.coerced;
+      validated = coerced ?? {};
+    } catch (error) {
+      if (error instanceof HttpProblem && operation.path.startsWith('/v1/oauth/')) {
+        answerOAuthError(ctx, error, body);
+        return;
+      }
+      throw error;
+    }
+
+    const handler = handlers[operation.operationId as OperationId] as AnyHandler | undefined;
+    if (handler === undefined) {
+      throw new HttpProblem(501, 'NOT_IMPLEMENTED', `${operation.operationId} is not implemented yet.`);
+    }
+    const answer = await handler({
+      operationId: operation.operationId as OperationId,
+      params: (validated.params ?? {}) as never,
+      query: validated.query ?? {},
+      body: body as never,
+      headers: ctx.req.headers,
+      principal,
+      requestId: ctx.state.requestId,
+      ctx,
+    });
+    const violation = contractCheck?.checkAnswer(operation, answer.status, answer.body) ?? null;
+    if (violation !== null) throw new HttpProblem(500, 'INTERNAL', `Answer off-contract: ${violation}`);
+    ctx.status = answer.status;
+    if (answer.headers !== undefined) ctx.set(answer.headers);
+    ctx.body = answer.body ?? null;
+  };
+}
