@@ -14,7 +14,8 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { DestinationStream } from 'pino';
-import { anonymousResolver, type PrincipalResolver } from '../auth/principal.ts';
+import type { PrincipalResolver } from '../auth/principal.ts';
+import { serverPrincipalResolver } from '../auth/resolve-principal.ts';
 import { ensureMasterKey } from '../config/master-key.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
@@ -132,7 +133,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     operationRouter({
       loaded,
       handlers,
-      resolvePrincipal: options.resolvePrincipal ?? anonymousResolver,
+      resolvePrincipal: options.resolvePrincipal ?? serverPrincipalResolver(services),
       ...(contractCheck === undefined ? {} : { contractCheck }),
     }),
   );

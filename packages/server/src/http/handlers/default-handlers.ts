@@ -5,9 +5,19 @@
  */
 import type { ServerServices } from '../server-services.ts';
 import type { HandlerFactory, HandlerRegistry } from './handler-types.ts';
+import { accountsHandlers } from '../../accounts/accounts-handlers.ts';
+import { apiKeysHandlers } from '../../api-keys/api-keys-handlers.ts';
+import { oauthHandlers } from '../../oauth/oauth-handlers.ts';
+import { usersHandlers } from '../../users/users-handlers.ts';
 import { operationsHandlers } from './operations-handlers.ts';
 
-const factories: readonly HandlerFactory[] = [operationsHandlers];
+const factories: readonly HandlerFactory[] = [
+  operationsHandlers,
+  accountsHandlers,
+  usersHandlers,
+  apiKeysHandlers,
+  oauthHandlers,
+];
 
 export function defaultHandlers(services: ServerServices): HandlerRegistry {
   return Object.assign({}, ...factories.map((factory) => factory(services))) as HandlerRegistry;
