@@ -6,5 +6,9 @@ export default defineConfig({
   test: {
     name: 'server',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Servers, child processes and throwaway PostgreSQL databases start slowly on a loaded 2-core machine:
+    // generous limits, so a slow start is never mistaken for a failure (no test measures time).
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

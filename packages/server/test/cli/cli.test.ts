@@ -35,7 +35,8 @@ function io(
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
+  // Up to 25 s: a child process starts slowly on a loaded machine; the condition, not the clock, decides.
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 25));
   if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
