@@ -37,15 +37,26 @@ const mockModule = (await import(new URL('test/box/box-mock/box-mock.ts', adapte
   MOCK_UPLOAD: string;
   MOCK_DOWNLOAD: string;
 };
+const { startMswHttpServer } = (await import(new URL('test/support/msw-http-server.ts', adapters).href)) as {
+  startMswHttpServer: (
+    handlers: unknown[],
+    origins: Record<string, string>,
+  ) => Promise<{ url: string; use(handlers: unknown[]): void; close(): Promise<void> }>;
+};
 const { BoxConnection, BoxSource } = (await import(new URL('src/box/index.ts', adapters).href)) as {
   BoxConnection: new (options: Record<string, unknown>) => object;
   BoxSource: new (options: Record<string, unknown>) => Source;
 };
 
-export function boxService(): ServiceUnderBench {
+export async function boxService(): Promise<ServiceUnderBench> {
   const mock = new mockModule.BoxMock();
-  const server = msw.setupServer(...mock.handlers());
-  server.listen({ onUnhandledFrame: 'error' });
+  // Served over real HTTP on 127.0.0.1 (msw's in-process interception of https:// URLs builds a TLS
+  // context per request, which would dominate the measurement).
+  const server = await startMswHttpServer(mock.handlers(), {
+    '/api': mockModule.MOCK_API,
+    '/upload': mockModule.MOCK_UPLOAD,
+    '/dl': mockModule.MOCK_DOWNLOAD,
+  });
   const user = mock.addUser('Ana Bench');
   const connection = new BoxConnection({
     auth: {
@@ -54,7 +65,7 @@ export function boxService(): ServiceUnderBench {
       clientSecret: mock.auth.app.clientSecret,
       enterpriseId: mock.store.enterpriseId,
     },
-    baseUrls: { baseUrl: mockModule.MOCK_API, uploadUrl: mockModule.MOCK_UPLOAD },
+    baseUrls: { baseUrl: `${server.url}/api`, uploadUrl: `${server.url}/upload` },
   });
   const source = new BoxSource({ connection });
   const files = new Map<number, string>();
@@ -100,8 +111,7 @@ export function boxService(): ServiceUnderBench {
       mock.resetCounters();
     },
     limit(limit: RateLimit | undefined) {
-      server.resetHandlers();
-      if (limit !== undefined) server.use(limit.handler);
+      server.use(limit === undefined ? mock.handlers() : [limit.handler, ...mock.handlers()]);
     },
     rateLimit: (perMinute) =>
       rateLimit({
@@ -110,7 +120,7 @@ export function boxService(): ServiceUnderBench {
         // The token endpoint and the download host (Box's content servers) are outside the API's limit.
         isExempt: (request) => {
           const url = new URL(request.url);
-          return url.pathname === '/oauth2/token' || url.origin === mockModule.MOCK_DOWNLOAD;
+          return url.pathname.endsWith('/oauth2/token') || url.origin === mockModule.MOCK_DOWNLOAD;
         },
         // Box's ClientError for 429, with the lowercase `retry-after` Box sends.
         refusal: (seconds) =>
@@ -125,8 +135,6 @@ export function boxService(): ServiceUnderBench {
             { status: 429, headers: { 'retry-after': String(seconds) } },
           ),
       }),
-    close: () => {
-      server.close();
-    },
+    close: async () => server.close(),
   };
 }

@@ -30,17 +30,19 @@ const adapters = new URL('../../packages/storage-adapters/', import.meta.url);
 const { DropboxMock } = (await import(new URL('test/dropbox/dropbox-mock/index.ts', adapters).href)) as {
   DropboxMock: new (options: Record<string, unknown>) => DropboxMock;
 };
+const { startMswHttpServer } = (await import(new URL('test/support/msw-http-server.ts', adapters).href)) as {
+  startMswHttpServer: () => Promise<{ url: string; use(handlers: unknown[]): void; close(): Promise<void> }>;
+};
 const { DropboxSource } = (await import(new URL('src/dropbox/index.ts', adapters).href)) as {
   DropboxSource: DropboxSourceClass;
 };
 
-export function dropboxService(): ServiceUnderBench {
-  const mock = new DropboxMock({
-    apiUrl: 'https://api.dropbox-bench.test',
-    contentUrl: 'https://content.dropbox-bench.test',
-  });
-  const server = msw.setupServer(...mock.handlers());
-  server.listen({ onUnhandledFrame: 'error' });
+export async function dropboxService(): Promise<ServiceUnderBench> {
+  // Served over real HTTP on 127.0.0.1 (msw's in-process interception of https:// URLs builds a TLS
+  // context per request, which would dominate the measurement).
+  const server = await startMswHttpServer();
+  const mock = new DropboxMock({ apiUrl: `${server.url}/api`, contentUrl: `${server.url}/content` });
+  server.use(mock.handlers());
   const member = mock.addMember({ email: 'ana@example.com', givenName: 'Ana', surname: 'Bench' });
   const { refreshToken, accessToken } = mock.issueTokens();
   const source = new DropboxSource({
@@ -70,14 +72,13 @@ export function dropboxService(): ServiceUnderBench {
       mock.resetCounters();
     },
     limit(limit: RateLimit | undefined) {
-      server.resetHandlers();
-      if (limit !== undefined) server.use(limit.handler);
+      server.use(limit === undefined ? mock.handlers() : [limit.handler, ...mock.handlers()]);
     },
     rateLimit: (perMinute) =>
       rateLimit({
         perMinute,
         userOf: (request) => request.headers.get('Dropbox-API-Select-User') ?? 'team',
-        isExempt: (request) => new URL(request.url).pathname === '/oauth2/token',
+        isExempt: (request) => new URL(request.url).pathname.endsWith('/oauth2/token'),
         // auth.RateLimitError: 429 with Retry-After and `retry_after` in the body.
         refusal: (seconds) =>
           msw.HttpResponse.json(
@@ -88,8 +89,6 @@ export function dropboxService(): ServiceUnderBench {
             { status: 429, headers: { 'Retry-After': String(seconds) } },
           ),
       }),
-    close: () => {
-      server.close();
-    },
+    close: async () => server.close(),
   };
 }

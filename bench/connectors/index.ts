@@ -51,12 +51,12 @@ const services: (() => Promise<ServiceUnderBench>)[] = [];
 if (options.only === undefined || options.only === 'box') {
   services.push(async () => {
     const module = (await import(new URL('box-service.ts', import.meta.url).href)) as {
-      boxService: () => ServiceUnderBench;
+      boxService: () => Promise<ServiceUnderBench>;
     };
     return module.boxService();
   });
 }
-if (options.only === undefined || options.only === 'dropbox') services.push(() => Promise.resolve(dropboxService()));
+if (options.only === undefined || options.only === 'dropbox') services.push(dropboxService);
 
 const results: { service: string; runs: RunResult[] }[] = [];
 for (const make of services) {
@@ -71,7 +71,7 @@ for (const make of services) {
     });
   } finally {
     await repository.close();
-    service.close();
+    await service.close();
   }
 }
 

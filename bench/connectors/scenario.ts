@@ -24,7 +24,7 @@ export interface ServiceUnderBench {
   limit(limit: RateLimit | undefined): void;
   /** A rate limit in this service's own 429 format. */
   rateLimit(perMinute: number): RateLimit;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 export interface RunResult {
