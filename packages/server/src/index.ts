@@ -15,6 +15,8 @@ export {
   type ListeningAddresses,
 } from './http/create-server.ts';
 export type { ServerServices } from './http/server-services.ts';
+export { createMailer, MailDeliveryError, type EmailMessage, type Mailer, type MailerConfig } from './email/index.ts';
+export type { PasswordHashing } from './auth/passwords.ts';
 export type { HoldfastContext, HoldfastMiddleware, HoldfastState } from './http/koa-state.ts';
 export type { ServerMetrics } from './metrics/metrics.ts';
 export {

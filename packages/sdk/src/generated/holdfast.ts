@@ -956,7 +956,10 @@ export interface components {
       name: components['schemas']['DisplayName'];
       access: components['schemas']['Access'];
       createdAt: components['schemas']['Timestamp'];
-      /** The user who created the key, or `null` once that user is deleted. */
+      /**
+       * The user who created the key (a key created with another key's token records that key's
+       *     creator: a key acts for the user who made it), or `null` once that user is deleted.
+       */
       createdBy: components['schemas']['UserId'] | null;
       lastUsedAt: components['schemas']['NullableTimestamp'];
       /** When the key stops working, or `null` for never. */

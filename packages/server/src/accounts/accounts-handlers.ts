@@ -1,7 +1,22 @@
 /**
- * The handlers of accounts (sign-up, sign-in, sessions, password reset, account settings, /v1/me). Registered in `http/handlers/default-handlers.ts`; the operations this
- * module does not handle yet answer `501 NOT_IMPLEMENTED` (issue 7 is being built module by module).
+ * The handlers of accounts: sign-up and confirmation, sessions, password reset, `/v1/me` and the account's
+ * settings, email change and removal. Registered in `http/handlers/default-handlers.ts`.
  */
 import type { HandlerFactory } from '../http/handlers/handler-types.ts';
+import { accountHandlers } from './account-handlers.ts';
+import { accountsContext } from './accounts-context.ts';
+import { meHandlers } from './me-handlers.ts';
+import { passwordResetHandlers } from './password-reset-handlers.ts';
+import { sessionHandlers } from './session-handlers.ts';
+import { signUpHandlers } from './sign-up-handlers.ts';
 
-export const accountsHandlers: HandlerFactory = () => ({});
+export const accountsHandlers: HandlerFactory = (services) => {
+  const context = accountsContext(services);
+  return {
+    ...signUpHandlers(context),
+    ...sessionHandlers(context),
+    ...passwordResetHandlers(context),
+    ...meHandlers(context),
+    ...accountHandlers(context),
+  };
+};

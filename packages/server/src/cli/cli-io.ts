@@ -16,6 +16,8 @@ export interface ServerCliIo {
   readonly cwd: string;
   /** Aborted when the process is asked to stop (SIGINT, SIGTERM): `serve` then shuts down gracefully. */
   readonly signal: AbortSignal;
+  /** Where `create-admin` asks for a password when it is a terminal (`process.stdin`); absent in tests. */
+  readonly stdin?: NodeJS.ReadStream;
 }
 
 /** Exit codes of `holdfast-server`. */
@@ -25,7 +27,7 @@ export const exitCodes = {
   failed: 1,
   /** The command line is wrong. */
   usage: 2,
-  /** The command is not available yet. */
+  /** The command is not available yet (none is, now; kept for the next commands). */
   unavailable: 69,
   /** The configuration is wrong (each mistake is printed). */
   config: 78,
@@ -36,7 +38,9 @@ export const usage = `Usage: holdfast-server <command>
 Commands:
   serve          Start the server (migrates the database first). Stop with Ctrl-C or SIGTERM.
   migrate        Apply pending database migrations, then exit.
-  create-admin   Create the first account and its primary user (not available yet).
+  create-admin   Create an account and its primary user, address confirmed:
+                 --email <address> --name <name> [--password-file <file>] [--region <id>]
+                 (the password: the file's first line, HOLDFAST_ADMIN_PASSWORD, or asked for)
   help           Show this help.
 
 Options:

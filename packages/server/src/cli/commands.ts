@@ -1,7 +1,6 @@
 /**
  * The commands of `holdfast-server`: `serve` (migrate, listen, print where, wait for a stop signal, shut
- * down gracefully), `migrate`, and `create-admin` (registered, not available until the accounts module
- * lands). Each resolves to an exit code.
+ * down gracefully) and `migrate`; `create-admin` is in `create-admin.ts`. Each resolves to an exit code.
  */
 import { mkdirSync } from 'node:fs';
 import { ensureMasterKey } from '../config/master-key.ts';
@@ -43,7 +42,7 @@ export async function serve(config: ServerConfig, io: ServerCliIo): Promise<numb
           (masterKey.created ? ' (new: back it up; without it the backups cannot be opened)' : ''),
         `  metrics         ${metricsUrl ?? url}/metrics`,
         `Create the first account: open ${config.port === 0 ? url : config.publicUrl} or run ` +
-          '`holdfast-server create-admin --email you@example.org`',
+          '`holdfast-server create-admin --email you@example.org --name "Your Name"`',
         'Stop with Ctrl-C.',
         '',
       ].join('\n'),
@@ -82,12 +81,4 @@ export async function migrate(config: ServerConfig, io: ServerCliIo): Promise<nu
   } finally {
     await database.close();
   }
-}
-
-export function createAdmin(_argv: readonly string[], io: ServerCliIo): Promise<number> {
-  io.stderr.write(
-    'holdfast-server: create-admin is not available yet: it arrives with accounts and sign-up ' +
-      '(issue 7). The database tables it needs exist already (`holdfast-server migrate`).\n',
-  );
-  return Promise.resolve(exitCodes.unavailable);
 }

@@ -11,7 +11,8 @@
 import { ConfigError, loadConfig } from '../config/load-config.ts';
 import { packageVersion } from '../package-info.ts';
 import { exitCodes, usage, type ServerCliIo } from './cli-io.ts';
-import { createAdmin, migrate, serve } from './commands.ts';
+import { migrate, serve } from './commands.ts';
+import { createAdmin } from './create-admin.ts';
 
 export type { ServerCliIo, TextSink } from './cli-io.ts';
 export { exitCodes } from './cli-io.ts';
@@ -35,7 +36,7 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
         return await (command === 'serve' ? serve(config, io) : migrate(config, io));
       }
       case 'create-admin':
-        return await createAdmin(rest, io);
+        return await createAdmin(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
       case 'help':
       case '--help':
       case '-h':
@@ -88,6 +89,7 @@ async function runProcess(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    stdin: process.stdin,
   });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -207,3 +207,58 @@ export function parseRegions(raw: unknown, label: string): RegionConfig[] {
     default: defaults === 0 ? index === 0 : region.default === true,
   }));
 }
+
+/** An `smtp://` or `smtps://` URL, user and password inside. The message never echoes the value. */
+export function parseSmtpUrl(raw: unknown, label: string): string {
+  const must = 'an smtp:// or smtps:// URL (e.g. smtp://user:password@mail.example.org:587)';
+  if (typeof raw !== 'string') throw new ConfigValueError(`${label} must be ${must}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || !['smtp:', 'smtps:'].includes(url.protocol) || url.hostname === '') {
+    const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw.trim())?.[1];
+    throw new ConfigValueError(`${label} must be ${must}, got ${scheme === undefined ? 'no URL' : `a ${scheme}: URL`}`);
+  }
+  return raw.trim();
+}
+
+const mailbox = /^[^\s@<>]+@[^\s@<>]+$/;
+
+/** A sender: `holdfast@example.org` or `Holdfast <holdfast@example.org>`. */
+export function parseMailFrom(raw: unknown, label: string): string {
+  const must = 'an email address, optionally with a name (e.g. Holdfast <holdfast@example.org>)';
+  if (typeof raw !== 'string') fail(label, must, raw);
+  const text = raw.trim();
+  const named = /^([^<>\r\n]*)<([^<>\s]+)>$/.exec(text);
+  const address = named === null ? text : (named[2] ?? '');
+  if (!mailbox.test(address) || /[\r\n]/.test(text)) fail(label, must, raw);
+  return text;
+}
+
+/** argon2id costs: `m=19456,t=2,p=1` (memory KiB, passes, lanes), or in the file `{ memoryKiB, passes, parallelism }`. */
+export function parsePasswordHashing(
+  raw: unknown,
+  label: string,
+): { memoryKiB: number; passes: number; parallelism: number } {
+  const must = 'argon2id costs as m=<memory KiB>,t=<passes>,p=<lanes> (e.g. m=19456,t=2,p=1), m at least 8×p';
+  let values: Record<string, unknown>;
+  if (typeof raw === 'string') {
+    const match = /^\s*m=(\d+)\s*,\s*t=(\d+)\s*,\s*p=(\d+)\s*$/.exec(raw);
+    if (match === null) return fail(label, must, raw);
+    values = { memoryKiB: Number(match[1]), passes: Number(match[2]), parallelism: Number(match[3]) };
+  } else if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+    values = raw as Record<string, unknown>;
+  } else {
+    return fail(label, must, raw);
+  }
+  const { memoryKiB, passes, parallelism } = values;
+  const whole = (value: unknown, max: number): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
+  if (!whole(memoryKiB, 4_194_304) || !whole(passes, 100) || !whole(parallelism, 64) || memoryKiB < 8 * parallelism) {
+    return fail(label, must, raw);
+  }
+  return { memoryKiB, passes, parallelism };
+}

@@ -9,11 +9,14 @@ import {
   parseDatabaseUrl,
   parseHost,
   parseLogLevel,
+  parseMailFrom,
   parseMasterKey,
+  parsePasswordHashing,
   parsePort,
   parsePublicUrl,
   parseRegions,
   parseSeconds,
+  parseSmtpUrl,
   parseString,
   parseTrustedProxies,
 } from './config-fields.ts';
@@ -91,6 +94,22 @@ export const settings = [
     parse: path,
   },
   {
+    key: 'smtpUrl',
+    env: 'HOLDFAST_SMTP_URL',
+    default: 'unset: email goes to the outbox',
+    description:
+      'Send email through this SMTP server: `smtp://user:password@host:587` (STARTTLS when offered) or ' +
+      '`smtps://…:465` (TLS). Secret: never logged.',
+    parse: parseSmtpUrl,
+  },
+  {
+    key: 'mailFrom',
+    env: 'HOLDFAST_MAIL_FROM',
+    default: '`Holdfast <holdfast@localhost>`',
+    description: 'The sender of every email: an address, optionally with a name.',
+    parse: parseMailFrom,
+  },
+  {
     key: 'masterKeyFile',
     env: 'HOLDFAST_MASTER_KEY_FILE',
     default: '`<dataDir>/master.key`',
@@ -112,6 +131,15 @@ export const settings = [
       'Storage regions offered at sign-up: `id=Name,id=Name` (the first is the default), or in the file ' +
       '`[{ "id", "name", "default" }]`.',
     parse: parseRegions,
+  },
+  {
+    key: 'passwordHashing',
+    env: 'HOLDFAST_PASSWORD_HASHING',
+    default: '`m=19456,t=2,p=1`',
+    description:
+      'argon2id costs for new password hashes: memory in KiB, passes, lanes (in the file ' +
+      '`{ "memoryKiB", "passes", "parallelism" }`). Existing hashes keep theirs until the next sign-in.',
+    parse: parsePasswordHashing,
   },
   {
     key: 'trustedProxies',

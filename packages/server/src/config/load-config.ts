@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { defaultPasswordHashing } from '../auth/passwords.ts';
 import { ConfigValueError, shown } from './config-fields.ts';
 import { configFileEnv, settings, type SettingKey } from './config-settings.ts';
 import type { ServerConfig } from './server-config.ts';
@@ -110,6 +111,9 @@ export function loadConfig(source: ConfigSource): ServerConfig {
         : { kind: 'postgres', url: parsed.databaseUrl },
     repositoriesDir: inData(parsed.repositoriesDir, 'repositories'),
     outboxDir: inData(parsed.outboxDir, 'outbox'),
+    smtpUrl: parsed.smtpUrl ?? null,
+    mailFrom: parsed.mailFrom ?? 'Holdfast <holdfast@localhost>',
+    passwordHashing: parsed.passwordHashing ?? defaultPasswordHashing,
     masterKeyFile: inData(parsed.masterKeyFile, 'master.key'),
     masterKey: parsed.masterKey ?? null,
     regions: parsed.regions ?? [{ id: 'local', name: 'This server', default: true }],

@@ -4,9 +4,10 @@
  * The defaults are the embedded set-up (DESIGN.md "Defaults"): everything under `./.holdfast/`, SQLite,
  * 127.0.0.1:8080, one storage region.
  *
- * Secrets (`database.url` of PostgreSQL may hold a password, `masterKey`) must never be logged: log
+ * Secrets (`database.url` of PostgreSQL and `smtpUrl` may hold a password, `masterKey`) must never be logged: log
  * {@link describeConfig} instead of the object.
  */
+import type { PasswordHashing } from '../auth/passwords.ts';
 
 /** pino's levels, plus `silent`. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -41,6 +42,12 @@ export interface ServerConfig {
   readonly repositoriesDir: string;
   /** Where email goes as files when no SMTP server is configured. */
   readonly outboxDir: string;
+  /** The SMTP server email goes through (`smtp://user:password@host:587`), or null for the outbox. Secret. */
+  readonly smtpUrl: string | null;
+  /** The sender of every email (`Holdfast <holdfast@localhost>`). */
+  readonly mailFrom: string;
+  /** argon2id costs of new password hashes (see `auth/passwords.ts`). */
+  readonly passwordHashing: PasswordHashing;
   /** The master key file, created (mode 0600) on first start when {@link masterKey} is not given. */
   readonly masterKeyFile: string;
   /** The master key itself (32 bytes, base64), when given in the environment or the file. Secret. */
@@ -66,6 +73,7 @@ export function describeConfig(config: ServerConfig): Record<string, unknown> {
     database:
       config.database.kind === 'postgres' ? { kind: 'postgres', url: redactUrl(config.database.url) } : config.database,
     masterKey: config.masterKey === null ? null : '[redacted]',
+    smtpUrl: config.smtpUrl === null ? null : redactUrl(config.smtpUrl),
   };
 }
 

@@ -19,6 +19,8 @@ import { serverPrincipalResolver } from '../auth/resolve-principal.ts';
 import { ensureMasterKey } from '../config/master-key.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
+import { createMailer } from '../email/create-mailer.ts';
+import type { Mailer } from '../email/mailer.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type ServerMetrics } from '../metrics/metrics.ts';
 import { defaultHandlers } from './handlers/default-handlers.ts';
@@ -47,6 +49,8 @@ export interface CreateServerOptions {
   readonly logDestination?: DestinationStream;
   /** The clock (default: the system's). */
   readonly clock?: () => Date;
+  /** The mailer (default: SMTP when `smtpUrl` is set, else the outbox folder). */
+  readonly mailer?: Mailer;
 }
 
 export interface ListeningAddresses {
@@ -105,6 +109,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
     logger,
     masterKey: ensureMasterKey(config).key,
     clock: options.clock ?? (() => new Date()),
+    mailer: options.mailer ?? createMailer(config, logger),
     isShuttingDown: () => shuttingDown,
   };
   const extra = typeof options.handlers === 'function' ? options.handlers(services) : (options.handlers ?? {});

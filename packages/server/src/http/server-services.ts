@@ -1,9 +1,10 @@
 /**
  * What the server's parts share, handed to every handler factory: the configuration, the database, the
- * logger, the master key, the clock (tests move it) and the server's lifecycle state.
+ * logger, the master key, the clock (tests move it), the mailer and the server's lifecycle state.
  */
 import type { ServerConfig } from '../config/server-config.ts';
 import type { ServerDatabase } from '../db/create-database.ts';
+import type { Mailer } from '../email/mailer.ts';
 import type { Logger } from '../logging/logger.ts';
 
 export interface ServerServices {
@@ -14,6 +15,8 @@ export interface ServerServices {
   readonly masterKey: Buffer;
   /** The current time; use it instead of `new Date()` so tests can move time. */
   readonly clock: () => Date;
+  /** Sends email: SMTP when configured, else the outbox folder (see `email/create-mailer.ts`). */
+  readonly mailer: Mailer;
   /** True once a graceful shutdown started (readiness then fails, so load balancers drain). */
   readonly isShuttingDown: () => boolean;
 }

@@ -25,6 +25,9 @@ const secretFields = [
   'csrfToken',
   'masterKey',
   'databaseUrl',
+  'smtpUrl',
+  'passwordHash',
+  'password_hash',
   'authorization',
   'cookie',
 ];

@@ -1,7 +1,152 @@
 /**
- * The handlers of the OAuth token and revocation endpoints. Registered in `http/handlers/default-handlers.ts`; the operations this
- * module does not handle yet answer `501 NOT_IMPLEMENTED` (issue 7 is being built module by module).
+ * The OAuth 2.0 endpoints of API keys (S8): `issueToken` (RFC 6749 section 3.2) and `revokeToken`
+ * (RFC 7009). Both are form-encoded and public in the permission sense: the client authenticates itself
+ * here (`client-authentication.ts`), and failures answer RFC 6749 error JSON, never problems.
+ *
+ * - `client_credentials`: the key's id and secret (both required) start a new chain: an access token
+ *   (15 minutes) and a refresh token (30 days).
+ * - `refresh_token`: the refresh token and the client id (the secret is optional; when sent it must be
+ *   right). The token is used up and the answer carries the next pair in the same chain; a used token
+ *   presented again revokes the whole chain and answers `invalid_grant` (the revocation is committed
+ *   with that answer). A token of another client is `invalid_grant`, as if unknown.
+ * - `revokeToken`: same client authentication as a refresh; revoking a refresh token revokes its chain,
+ *   an access token only itself. Unknown tokens, other clients' tokens and revoked ones answer `200` too.
+ *
+ * Every issue or refresh records the key's use (`lastUsedAt`).
  */
 import type { HandlerFactory } from '../http/handlers/handler-types.ts';
+import { touchApiKey } from '../api-keys/api-keys-store.ts';
+import { idPattern } from '../db/ids.ts';
+import { toTimestamp } from '../db/time.ts';
+import {
+  authenticateClient,
+  isFailure,
+  oauthFailure,
+  readClientCredentials,
+  type AuthenticatedClient,
+  type ClientForm,
+  type OAuthFailure,
+} from './client-authentication.ts';
+import {
+  accessTokenSeconds,
+  consumeRefreshToken,
+  deleteExpiredTokens,
+  findToken,
+  issueTokenPair,
+  revokeChain,
+  revokeToken,
+  type TokenPair,
+} from './oauth-tokens-store.ts';
 
-export const oauthHandlers: HandlerFactory = () => ({});
+const noStore = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
+function failureAnswer(failure: OAuthFailure): {
+  status: 400 | 401;
+  body: { error: OAuthFailure['error']; error_description: string };
+  headers: Record<string, string>;
+} {
+  return {
+    status: failure.status,
+    body: { error: failure.error, error_description: failure.description },
+    headers: failure.status === 401 ? { ...noStore, 'WWW-Authenticate': 'Basic realm="holdfast"' } : noStore,
+  };
+}
+
+function tokenAnswer(pair: TokenPair): {
+  status: 200;
+  body: { access_token: string; token_type: 'Bearer'; expires_in: number; refresh_token: string };
+  headers: Record<string, string>;
+} {
+  return {
+    status: 200,
+    body: {
+      access_token: pair.accessToken,
+      token_type: 'Bearer',
+      expires_in: accessTokenSeconds,
+      refresh_token: pair.refreshToken,
+    },
+    headers: noStore,
+  };
+}
+
+export const oauthHandlers: HandlerFactory = (services) => {
+  const { db } = services.database;
+  const log = services.logger;
+
+  async function client(
+    authorization: string,
+    form: ClientForm,
+    requireSecret: boolean,
+    now: Date,
+  ): Promise<AuthenticatedClient | OAuthFailure> {
+    const credentials = readClientCredentials(authorization, form);
+    if (isFailure(credentials)) return credentials;
+    const authenticated = await authenticateClient(db, credentials, { requireSecret, now });
+    if (isFailure(authenticated)) {
+      // The client id is logged only when it looks like one (not, say, a secret pasted in its place).
+      const clientId = idPattern('key').test(credentials.clientId) ? credentials.clientId : '[not a key id]';
+      log.info({ clientId, error: authenticated.error }, 'OAuth client refused');
+    }
+    return authenticated;
+  }
+
+  async function refresh(key: AuthenticatedClient, refreshToken: string, now: Date): Promise<TokenPair | OAuthFailure> {
+    const invalidGrant = oauthFailure(400, 'invalid_grant', 'The refresh token is expired, revoked or already used.');
+    return db.transaction().execute(async (trx) => {
+      const row = await findToken(trx, refreshToken);
+      if (row?.kind !== 'refresh' || row.api_key_id !== key.id || row.account_id !== key.account_id) {
+        return invalidGrant;
+      }
+      if (row.revoked_at !== null) return invalidGrant;
+      if (row.expires_at <= toTimestamp(now)) return invalidGrant;
+      if (row.used_at !== null || !(await consumeRefreshToken(trx, row, now))) {
+        await revokeChain(trx, row.account_id, row.chain_id, now);
+        log.warn(
+          { accountId: row.account_id, apiKeyId: row.api_key_id, chainId: row.chain_id },
+          'a used refresh token came back: its chain is revoked',
+        );
+        return invalidGrant;
+      }
+      return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now, row.chain_id);
+    });
+  }
+
+  return {
+    issueToken: async ({ body, ctx }) => {
+      const now = services.clock();
+      const authorization = ctx.get('Authorization');
+      const form = body as ClientForm & { grant_type: string; refresh_token?: string };
+      const key = await client(authorization, form, form.grant_type === 'client_credentials', now);
+      if (isFailure(key)) return failureAnswer(key);
+      let pair: TokenPair | OAuthFailure;
+      if (form.grant_type === 'client_credentials') {
+        pair = await db.transaction().execute(async (trx) => {
+          await deleteExpiredTokens(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
+          return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
+        });
+      } else if (form.grant_type === 'refresh_token' && typeof form.refresh_token === 'string') {
+        pair = await refresh(key, form.refresh_token, now);
+      } else {
+        // The contract's validation lets nothing else through; answer as RFC 6749 would anyway.
+        return failureAnswer(oauthFailure(400, 'unsupported_grant_type', 'Unsupported grant_type.'));
+      }
+      if (isFailure(pair)) return failureAnswer(pair);
+      await touchApiKey(db, key, now);
+      return tokenAnswer(pair);
+    },
+
+    revokeToken: async ({ body, ctx }) => {
+      const now = services.clock();
+      const authorization = ctx.get('Authorization');
+      const key = await client(authorization, body, false, now);
+      if (isFailure(key)) return failureAnswer(key);
+      await db.transaction().execute(async (trx) => {
+        const row = await findToken(trx, body.token);
+        if (row?.api_key_id !== key.id || row.account_id !== key.account_id) return;
+        if (row.kind === 'refresh') await revokeChain(trx, row.account_id, row.chain_id, now);
+        else await revokeToken(trx, row, now);
+      });
+      return { status: 200, headers: noStore };
+    },
+  };
+};

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newId } from '../../src/db/ids.ts';
 import { principal, resolverFor } from '../support/principals.ts';
 import { testConfig } from '../support/test-config.ts';
 import { startServer, type RunningServer } from '../support/test-server.ts';
@@ -19,6 +18,13 @@ describe('problem answers', () => {
     running = await startServer(testConfig(dir, undefined, { bodyLimit: 64 * 1024 }), {
       resolvePrincipal: resolverFor({ admin }),
       migrate: false,
+      // An operation without a handler, for the 501 test (every operation has one by now).
+      // listUsers without a database: the query-decoding cases below reach a handler (the real one is
+      // tested in test/users/).
+      handlers: {
+        signUp: undefined as never,
+        listUsers: () => Promise.resolve({ status: 200, body: { items: [], nextCursor: null } }),
+      },
     });
   });
   afterAll(async () => {
@@ -183,7 +189,6 @@ describe('problem answers', () => {
     const answer = await call('POST', '/v1/auth/sign-up', { body: JSON.stringify(signUp), type: 'application/json' });
     expectProblem(answer, 501, 'NOT_IMPLEMENTED');
     expect(answer.body['detail']).toBe('signUp is not implemented yet.');
-    expectProblem(await call('GET', `/v1/users/${newId('usr')}?`, asAdmin), 501, 'NOT_IMPLEMENTED');
   });
 
   it('answers OAuth endpoints with RFC 6749 errors instead of problems', async () => {
@@ -201,11 +206,9 @@ describe('problem answers', () => {
     expect(json.body).toMatchObject({ error: 'invalid_request' });
     const missing = await call('POST', '/v1/oauth/token', { body: 'grant_type=refresh_token', type: form });
     expect(missing.body).toMatchObject({ error: 'invalid_request' });
-    expectProblem(
-      await call('POST', '/v1/oauth/token', { body: 'grant_type=client_credentials', type: form }),
-      501,
-      'NOT_IMPLEMENTED',
-    );
+    const noClient = await call('POST', '/v1/oauth/token', { body: 'grant_type=client_credentials', type: form });
+    expect(noClient.status).toBe(401);
+    expect(noClient.body).toMatchObject({ error: 'invalid_client' });
   });
 
   it.each([
@@ -224,8 +227,8 @@ describe('problem answers', () => {
   it.each(['/v1/users?limit[]=1', '/v1/users?limit=1&limit=2', '/v1/users/%E0%A4%A', '/v1/users?q=%ZZ', '/v1//users'])(
     'never answers 5xx to GET %s',
     async (path) => {
+      // `q=%ZZ` is a literal search for "%ZZ" (200); the others are refused (4xx). None is a 5xx.
       const answer = await call('GET', path, asAdmin);
-      expect(answer.status).toBeGreaterThanOrEqual(400);
       expect(answer.status === 501 || answer.status < 500).toBe(true);
     },
   );

@@ -18,6 +18,10 @@ export function testConfig(
     database: database ?? { kind: 'sqlite', file: join(dataDir, 'holdfast.db') },
     repositoriesDir: join(dataDir, 'repositories'),
     outboxDir: join(dataDir, 'outbox'),
+    smtpUrl: null,
+    mailFrom: 'Holdfast <holdfast@localhost>',
+    // Cheap argon2id costs: tests hash many passwords; production uses OWASP's minimum.
+    passwordHashing: { memoryKiB: 64, passes: 1, parallelism: 1 },
     masterKeyFile: join(dataDir, 'master.key'),
     masterKey: null,
     regions: [

@@ -139,6 +139,13 @@ export function operationRouter(options: OperationRouterOptions): HoldfastMiddle
     if (violation !== null) throw new HttpProblem(500, 'INTERNAL', `Answer off-contract: ${violation}`);
     ctx.status = answer.status;
     if (answer.headers !== undefined) ctx.set(answer.headers);
-    ctx.body = answer.body ?? null;
+    // Koa turns a null body into 204; an answer declared with a status and no content (RFC 7009's 200)
+    // keeps its status with an empty body.
+    if (answer.body === undefined && answer.status !== 204 && answer.status !== 304) {
+      ctx.body = '';
+      ctx.remove('Content-Type');
+    } else {
+      ctx.body = answer.body ?? null;
+    }
   };
 }
