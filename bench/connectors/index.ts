@@ -163,7 +163,7 @@ if (!options['no-docs'] && options.only === undefined) {
       '',
       `- Machine: ${formatMachine(machine)}.`,
       `- Holdfast: ${describeRevision()}; the engine in-process (\`Repository\` on a \`MemoryObjectStore\`) with each connector.`,
-      `- Services: the stateful msw mocks of the storage adapters' tests (Box shaped from box-openapi.json, Dropbox from its Stone specs), in-process: wall times measure the engine and the connector, not a network.`,
+      `- Services: the stateful msw mocks of the storage adapters' tests (Box shaped from box-openapi.json, Dropbox from its Stone specs), served over HTTP on 127.0.0.1 by a small msw bridge in the same process: wall times measure the engine, the connector and local HTTP, not a network.`,
       `- Account: ${formatCount(items)} files of 2 KiB, 100 to a folder, two folder levels; then 1% of the files edited; then ${formatCount(limited)} more edited and backed up under a rate limit of ${formatCount(perMinute)} requests a minute for the user (fixed one-minute windows; beyond the limit, 429 with the seconds left in the window as Retry-After, in each service's own error format).`,
       '',
       markdownTable(runsTable),
