@@ -44,6 +44,8 @@ export function boxSpecPath(): string {
       ? []
       : [join(process.env['HOLDFAST_REFERENCE_DIR'], 'box-openapi.json')]),
     resolve(repositoryRoot(), '..', 'shared', 'reference', 'box-openapi.json'),
+    // Generated from it by test/reference/generate.ts: the paths the mock serves and what they reference.
+    fileURLToPath(new URL('../../reference/box-openapi.excerpt.json', import.meta.url)),
   ];
   const found = candidates.find((path) => existsSync(path));
   if (found === undefined) {

@@ -94,6 +94,26 @@ export class StoneSpec {
     return spec;
   }
 
+  /** A spec from an excerpt written by `test/reference/generate.ts` (Maps as `{ $map: entries }`). */
+  static fromExcerpt(json: string): StoneSpec {
+    const spec = new StoneSpec();
+    const excerpt = JSON.parse(json, (_key, value: unknown) =>
+      typeof value === 'object' && value !== null && '$map' in value
+        ? // JSON keeps a void union tag's `undefined` as null: give it back.
+          new Map((value as { $map: [string, unknown][] }).$map.map(([key, item]) => [key, item ?? undefined]))
+        : value,
+    ) as { routes: StoneRoute[]; definitions: StoneDefinition[] };
+    for (const route of excerpt.routes) {
+      spec.routes.set(`${route.namespace}/${route.name}:${String(route.version)}`, route);
+      spec.namespaces.add(route.namespace);
+    }
+    for (const definition of excerpt.definitions) {
+      spec.definitions.set(`${definition.namespace}.${definition.name}`, definition);
+      spec.namespaces.add(definition.namespace);
+    }
+    return spec;
+  }
+
   /** The definition `namespace.Name`, if the spec has it. */
   definition(namespace: string, name: string): StoneDefinition | undefined {
     return this.definitions.get(`${namespace}.${name}`);

@@ -4,7 +4,7 @@
  * `useDropboxMock` in `../dropbox-test-support.ts`). The specs are read from the shared reference folder
  * (`<repo>/../shared/reference/dropbox-api-spec`, or `HOLDFAST_DROPBOX_SPEC`), never copied into the repo.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DropboxMock, MockResponseEvent } from '../dropbox-mock/index.ts';
@@ -37,11 +37,24 @@ export function dropboxSpecDir(): string {
 
 let spec: StoneSpec | undefined;
 
-/** The specs, read once per test file. */
+/**
+ * The specs, read once per test file: the full Stone specs when the shared reference folder is there,
+ * otherwise the excerpt generated from them (`test/reference/dropbox-stone.excerpt.json`: the routes the
+ * mock serves and every definition they reach).
+ */
 export function dropboxSpec(): StoneSpec {
-  spec ??= StoneSpec.read(dropboxSpecDir());
+  if (spec !== undefined) return spec;
+  let dir: string | undefined;
+  try {
+    dir = dropboxSpecDir();
+  } catch {
+    dir = undefined;
+  }
+  spec = dir === undefined ? StoneSpec.fromExcerpt(readFileSync(excerptPath, 'utf8')) : StoneSpec.read(dir);
   return spec;
 }
+
+const excerptPath = fileURLToPath(new URL('../../reference/dropbox-stone.excerpt.json', import.meta.url));
 
 /** A violation and the response it was found in. */
 export interface ShapeViolation extends StoneViolation {
