@@ -12,6 +12,14 @@ if [ "$have" != "$want" ]; then
   npm install --global --no-fund --no-audit "pnpm@$want" >/dev/null
 fi
 
+# The server's 2FA tests check our TOTP codes against oathtool, an independent implementation (Debian).
+if ! command -v oathtool >/dev/null 2>&1; then
+  echo "setup: installing oathtool (apt)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get install -y -qq oathtool >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq oathtool >/dev/null; }
+fi
+
 echo "setup: installing dependencies"
 pnpm install --frozen-lockfile
 echo "setup: building the packages"

@@ -158,11 +158,45 @@ export interface paths {
      *     (`accountReactivated: true`); other users of such an account get `403 ACCOUNT_PENDING_REMOVAL`.
      *
      *     Failures: `401 INVALID_CREDENTIALS` (unknown address or wrong password, indistinguishable);
-     *     `401 SECOND_FACTOR_REQUIRED` when the password was right but the user must complete a second
-     *     factor (the second-factor step and its challenge fields come with S3);
+     *     `401 SECOND_FACTOR_REQUIRED` when the password was right and the user has two-factor
+     *     authentication on: the problem carries `challenge` (valid 5 minutes) and `challengeExpiresAt`;
+     *     send the challenge with a code to `completeSignIn`, which then starts the session;
      *     `403 EMAIL_NOT_CONFIRMED` (only after a correct password); `403 ACCOUNT_PENDING_REMOVAL`.
+     *
+     *     A session may start restricted: `nextStep` says what it must do first (`enrol_second_factor` when
+     *     the account requires two-factor authentication and the user has none; `change_password` when the
+     *     password expired under the account's policy). Until then other operations answer
+     *     `403 SECOND_FACTOR_ENROLMENT_REQUIRED` or `403 PASSWORD_EXPIRED`.
      */
     post: operations['signIn'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/auth/sign-in/second-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Complete a sign-in with the second factor
+     * The second step of a sign-in for a user with two-factor authentication. `signIn` answered
+     *     `401 SECOND_FACTOR_REQUIRED` with a `challenge` (valid 5 minutes, 5 attempts, used once); send it
+     *     with a 6-digit code from the authenticator app, or with one of the user's recovery codes (each
+     *     works once). A code already used (its 30-second time step or an earlier one) is refused, so a code
+     *     seen over someone's shoulder cannot be replayed. On success this answers like `signIn`: the session
+     *     cookie is set.
+     *
+     *     Failures: `401 SECOND_FACTOR_INVALID` (wrong, used or expired code: try again with the next code);
+     *     `401 UNAUTHENTICATED` (the challenge is unknown, expired, used or out of attempts: sign in again).
+     */
+    post: operations['completeSignIn'];
     delete?: never;
     options?: never;
     head?: never;
@@ -277,6 +311,100 @@ export interface paths {
     patch: operations['updateMe'];
     trace?: never;
   };
+  '/v1/me/two-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get the caller's two-factor status */
+    get: operations['getTwoFactor'];
+    put?: never;
+    /**
+     * Start enrolling an authenticator app
+     * Makes a new TOTP secret (RFC 6238: SHA-1, 6 digits, 30 seconds) and answers it as base32, as an
+     *     `otpauth://` URI and as a QR code of that URI (an SVG data URL). Nothing is enforced until
+     *     `enableTwoFactor` proves the app has it. A new call replaces a pending secret. `409 CONFLICT` when
+     *     two-factor authentication is already on (disable it first). The secret is shown only here.
+     */
+    post: operations['startTwoFactorEnrolment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/two-factor/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn two-factor authentication on
+     * Proves the authenticator app holds the pending secret with a current code, turns two-factor
+     *     authentication on and answers 10 recovery codes. They are shown only here (the server keeps only
+     *     keyed hashes); each works once in place of a code. `401 SECOND_FACTOR_INVALID` for a wrong code;
+     *     `409 CONFLICT` when no enrolment is pending.
+     */
+    post: operations['enableTwoFactor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/two-factor/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn two-factor authentication off
+     * Needs the password and a current code (or a recovery code). Removes the secret and the recovery
+     *     codes. `401 INVALID_CREDENTIALS` for a wrong password, `401 SECOND_FACTOR_INVALID` for a wrong
+     *     code; `409 CONFLICT` when two-factor authentication is off. When the account requires two-factor
+     *     authentication, the user's session is sent back to enrolment.
+     */
+    post: operations['disableTwoFactor'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change the caller's password
+     * Needs the current password, the new one and its confirmation. The password policy (`docs/security.md`
+     *     "Passwords": at least 12 characters, not the email address, not a common password) refuses with
+     *     `422 PASSWORD_REJECTED` and says which rule. Every other session of the user ends; this one stays.
+     *     `401 INVALID_CREDENTIALS` for a wrong current password; `400 VALIDATION` when the confirmation
+     *     differs.
+     */
+    post: operations['changePassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/account': {
     parameters: {
       query?: never;
@@ -373,6 +501,32 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/v1/account/security': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Get the account's security policy */
+    get: operations['getAccountSecurity'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change the account's security policy
+     * `requireTwoFactor`: users without two-factor authentication are sent to enrolment at their next
+     *     request (their sessions may call only `getMe`, `getSession`, `signOut` and the two-factor
+     *     enrolment operations; everything else answers `403 SECOND_FACTOR_ENROLMENT_REQUIRED`).
+     *     `passwordMaxAgeDays` (1-3650, `null` for never): a password older than this must be changed
+     *     (sessions may call only `getMe`, `getSession`, `signOut` and `changePassword`; everything else
+     *     answers `403 PASSWORD_EXPIRED`). Fields left out are unchanged.
+     */
+    patch: operations['updateAccountSecurity'];
     trace?: never;
   };
   '/v1/users': {
@@ -639,6 +793,14 @@ export interface components {
     } & {
       [key: string]: unknown;
     };
+    /**
+     * A problem; with `code` `SECOND_FACTOR_REQUIRED` it also carries the sign-in `challenge` for
+     *     `completeSignIn` and when it expires.
+     */
+    SecondFactorRequiredProblem: components['schemas']['Problem'] & {
+      challenge?: string;
+      challengeExpiresAt?: components['schemas']['Timestamp'];
+    };
     FieldError: {
       /**
        * JSON Pointer to the offending value, starting with where it was: `/body/...`, `/query/<name>`,
@@ -661,8 +823,11 @@ export interface components {
       | 'TOKEN_EXPIRED'
       | 'INVALID_CREDENTIALS'
       | 'SECOND_FACTOR_REQUIRED'
+      | 'SECOND_FACTOR_INVALID'
       | 'PERMISSION_DENIED'
       | 'CSRF_FAILED'
+      | 'SECOND_FACTOR_ENROLMENT_REQUIRED'
+      | 'PASSWORD_EXPIRED'
       | 'EMAIL_NOT_CONFIRMED'
       | 'ACCOUNT_PENDING_REMOVAL'
       | 'NOT_FOUND'
@@ -824,6 +989,23 @@ export interface components {
       session: components['schemas']['Session'];
       /** True when this sign-in ended the account's removal grace period. */
       accountReactivated: boolean;
+      nextStep: components['schemas']['SignInStep'];
+    };
+    /**
+     * What the session must do before anything else: `enrol_second_factor` (the account requires
+     *     two-factor authentication and the user has none), `change_password` (the password expired), or
+     *     `null` (nothing: the session is unrestricted).
+     */
+    SignInStep: ('enrol_second_factor' | 'change_password') | null;
+    /**
+     * A 6-digit code from the authenticator app, or a recovery code (`xxxxx-xxxxx`; case, spaces and the
+     *     dash do not matter).
+     */
+    SecondFactorCode: string;
+    SecondFactorSignIn: {
+      /** The `challenge` of `signIn`'s `401 SECOND_FACTOR_REQUIRED` answer. */
+      challenge: string;
+      code: components['schemas']['SecondFactorCode'];
     };
     PasswordResetCompletion: {
       token: components['schemas']['LinkToken'];
@@ -843,6 +1025,39 @@ export interface components {
     };
     MeUpdate: {
       name?: components['schemas']['DisplayName'];
+    };
+    TwoFactorStatus: {
+      enabled: boolean;
+      enabledAt: components['schemas']['NullableTimestamp'];
+      /** True between `startTwoFactorEnrolment` and `enableTwoFactor`. */
+      enrolmentPending: boolean;
+      recoveryCodesLeft: number;
+    };
+    TwoFactorEnrolment: {
+      /** The TOTP secret in base32 (RFC 4648, no padding), for typing into the app. */
+      secret: string;
+      /** The `otpauth://totp/...` URI (issuer Holdfast, SHA1, 6 digits, 30 seconds). */
+      otpauthUri: string;
+      /** A QR code of `otpauthUri` as an SVG image in a `data:image/svg+xml;base64,` URL. */
+      qrCode: string;
+    };
+    TwoFactorCode: {
+      /** A current 6-digit code from the authenticator app. */
+      code: string;
+    };
+    TwoFactorEnabled: {
+      /** 10 single-use recovery codes, shown only now. */
+      recoveryCodes: string[];
+    };
+    TwoFactorDisable: {
+      password: string;
+      code: components['schemas']['SecondFactorCode'];
+    };
+    PasswordChange: {
+      currentPassword: string;
+      newPassword: components['schemas']['Password'];
+      /** The new password again. */
+      confirmation: string;
     };
     /**
      * `pending_removal` during the 7-day grace period after `requestAccountRemoval`.
@@ -870,6 +1085,16 @@ export interface components {
     };
     AccountUpdate: {
       name?: components['schemas']['DisplayName'];
+    };
+    AccountSecurity: {
+      /** Every user must enrol two-factor authentication before doing anything else. */
+      requireTwoFactor: boolean;
+      /** Passwords older than this many days must be changed at the next sign-in; `null` for never. */
+      passwordMaxAgeDays: number | null;
+    };
+    AccountSecurityUpdate: {
+      requireTwoFactor?: boolean;
+      passwordMaxAgeDays?: number | null;
     };
     EmailChangePending: {
       pendingEmail: components['schemas']['Email'];
@@ -1077,8 +1302,10 @@ export interface components {
     };
     /**
      * The caller is known but may not do this: its role lacks the operation's permission
-     *     (`PERMISSION_DENIED`), a session request lacks its CSRF token (`CSRF_FAILED`), or the account is
-     *     in its removal grace period (`ACCOUNT_PENDING_REMOVAL`).
+     *     (`PERMISSION_DENIED`), a session request lacks its CSRF token (`CSRF_FAILED`), the account is
+     *     in its removal grace period (`ACCOUNT_PENDING_REMOVAL`), or the session must first enrol two-factor
+     *     authentication (`SECOND_FACTOR_ENROLMENT_REQUIRED`) or change an expired password
+     *     (`PASSWORD_EXPIRED`).
      */
     Forbidden: {
       headers: {
@@ -1435,13 +1662,13 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
-      /** `INVALID_CREDENTIALS`, or `SECOND_FACTOR_REQUIRED` once two-factor authentication exists. */
+      /** `INVALID_CREDENTIALS`, or `SECOND_FACTOR_REQUIRED` with the `challenge` for `completeSignIn`. */
       401: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/problem+json': components['schemas']['Problem'];
+          'application/problem+json': components['schemas']['SecondFactorRequiredProblem'];
         };
       };
       /** `EMAIL_NOT_CONFIRMED` or `ACCOUNT_PENDING_REMOVAL`. */
@@ -1453,6 +1680,47 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  completeSignIn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SecondFactorSignIn'];
+      };
+    };
+    responses: {
+      /** Signed in; the session cookie is set. */
+      200: {
+        headers: {
+          'Set-Cookie': components['headers']['SetSessionCookie'];
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignInResult'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      /** `SECOND_FACTOR_INVALID` or `UNAUTHENTICATED`. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
@@ -1619,6 +1887,151 @@ export interface operations {
       403: components['responses']['Forbidden'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The caller's two-factor status. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TwoFactorStatus'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  startTwoFactorEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The secret to put into the authenticator app. */
+      201: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TwoFactorEnrolment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  enableTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TwoFactorCode'];
+      };
+    };
+    responses: {
+      /** Two-factor authentication is on; the recovery codes, shown once. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TwoFactorEnabled'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  disableTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TwoFactorDisable'];
+      };
+    };
+    responses: {
+      /** Two-factor authentication is off. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PasswordChange'];
+      };
+    };
+    responses: {
+      /** The password is changed. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
     };
@@ -1794,6 +2207,62 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getAccountSecurity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The policy. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountSecurity'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  updateAccountSecurity: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AccountSecurityUpdate'];
+      };
+    };
+    responses: {
+      /** The policy, changed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AccountSecurity'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
     };

@@ -41,6 +41,8 @@ export async function createAccountWithPrimaryUser(
     removal_requested_by: null,
     removal_purge_at: null,
     removal_reason: null,
+    require_two_factor: 0,
+    password_max_age_days: null,
   };
   const user: User = {
     id: newId('usr', facts.now.getTime()),
@@ -58,6 +60,11 @@ export async function createAccountWithPrimaryUser(
     email_confirmed_at: facts.confirmed ? at : null,
     invited_by: null,
     last_sign_in_at: null,
+    totp_secret: null,
+    totp_pending_secret: null,
+    totp_enabled_at: null,
+    totp_last_step: null,
+    password_changed_at: null,
     created_at: at,
     updated_at: at,
   };

@@ -59,7 +59,7 @@ export function passwordResetHandlers({ services, passwords, mail }: AccountsCon
         if (found === undefined || account === undefined || isPastGrace(account, now)) return null;
         await trx
           .updateTable('users')
-          .set({ password_hash: passwordHash, updated_at: toTimestamp(now) })
+          .set({ password_hash: passwordHash, password_changed_at: toTimestamp(now), updated_at: toTimestamp(now) })
           .where('account_id', '=', link.accountId)
           .where('id', '=', link.userId)
           .execute();

@@ -1,5 +1,5 @@
 /**
- * Browser sessions (S1): `signIn`, `signOut`, `getSession`.
+ * Browser sessions (S1, S3): `signIn`, `completeSignIn`, `signOut`, `getSession`.
  *
  * Sign-in never tells an unknown address from a wrong password: both answer the same
  * `401 INVALID_CREDENTIALS` after the same argon2id work (an unknown address is verified against a dummy
@@ -7,11 +7,13 @@
  * after a correct password. An account past its removal grace period is as good as gone: invalid
  * credentials. The primary user signing in during the grace period reactivates the account.
  *
- * A session id presented at sign-in is ended and replaced (no session fixation). The second-factor step
- * (S3) plugs in at {@link secondFactorRequired}: it answers `401 SECOND_FACTOR_REQUIRED` when it lands.
+ * A session id presented at sign-in is ended and replaced (no session fixation). A user with two-factor
+ * authentication on ({@link secondFactorRequired}) gets `401 SECOND_FACTOR_REQUIRED` with a challenge
+ * instead of a session; `completeSignIn` trades the challenge and a code (or recovery code) for the
+ * session. The answer's `nextStep` says when the session is held at a step (`sign-in-steps.ts`).
  */
-import type { User } from '../db/database-schema.ts';
-import { toTimestamp } from '../db/time.ts';
+import type { Account, User } from '../db/database-schema.ts';
+import { toApiTime, toTimestamp } from '../db/time.ts';
 import { accountRemovalCancelledEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { HttpProblem } from '../http/problem.ts';
@@ -30,13 +32,22 @@ import type { AccountsContext } from './accounts-context.ts';
 import { sessionOfRequest } from './session-principal.ts';
 import { clearedSessionCookie, sessionCookie, sessionTokenFrom } from './session-policy.ts';
 import { createSession, endSessionByToken, sessionAnswer } from './sessions.ts';
+import { pendingStep } from './sign-in-steps.ts';
+import {
+  consumeChallenge,
+  createChallenge,
+  failChallenge,
+  findChallenge,
+  twoFactorKeys,
+  useSecondFactor,
+} from './two-factor.ts';
 
 const invalidCredentials = (): HttpProblem =>
   new HttpProblem(401, 'INVALID_CREDENTIALS', 'The email address or the password is wrong.');
 
-/** S3's seam: whether this user must complete a second factor before a session starts. None do yet. */
-export function secondFactorRequired(_user: User): boolean {
-  return false;
+/** Whether this user must complete a second factor before a session starts (two-factor is on). */
+export function secondFactorRequired(user: User): boolean {
+  return user.totp_secret !== null;
 }
 
 function noSession(): HttpProblem {
@@ -46,6 +57,63 @@ function noSession(): HttpProblem {
 export function sessionHandlers({ services, passwords, mail }: AccountsContext): HandlerRegistry {
   const { database, clock, config } = services;
   const db = database.db;
+
+  const keys = twoFactorKeys(services.masterKey);
+
+  /** Starts the session of a user who proved who they are: the cookie, the answer, reactivation. */
+  async function startSession(
+    ctx: { get(name: string): string },
+    user: User,
+    account: Account,
+    now: Date,
+    rehash: string | null,
+  ) {
+    const isPrimary = user.is_primary === 1;
+    const presented = sessionTokenFrom(ctx.get('cookie') || undefined);
+    const result = await db.transaction().execute(async (trx) => {
+      if (presented !== null) await endSessionByToken(trx, presented);
+      const reactivated = account.status === 'pending_removal' && isPrimary && (await reactivate(trx, account, now));
+      await trx
+        .updateTable('users')
+        .set({
+          last_sign_in_at: toTimestamp(now),
+          updated_at: toTimestamp(now),
+          ...(rehash === null ? {} : { password_hash: rehash }),
+        })
+        .where('account_id', '=', user.account_id)
+        .where('id', '=', user.id)
+        .execute();
+      const started = await createSession(trx, user.account_id, user.id, now);
+      const [fresh, freshAccount] = await Promise.all([
+        findUser(trx, user.account_id, user.id),
+        findAccount(trx, user.account_id),
+      ]);
+      return { ...started, reactivated, user: fresh ?? user, account: freshAccount ?? account };
+    });
+
+    if (result.reactivated) {
+      await mail.send({
+        to: result.user.email,
+        ...accountRemovalCancelledEmail({
+          publicUrl: config.publicUrl,
+          name: result.user.name,
+          accountName: result.account.name,
+          bySignIn: true,
+        }),
+      });
+    }
+    return {
+      status: 200 as const,
+      headers: { 'Set-Cookie': sessionCookie(result.token), 'Cache-Control': 'no-store' },
+      body: {
+        user: toApiUser(result.user),
+        account: toAccountSummary(result.account),
+        session: sessionAnswer(result.token, result.session),
+        accountReactivated: result.reactivated,
+        nextStep: pendingStep(result.account, result.user, now),
+      },
+    };
+  }
 
   return {
     async signIn({ body, ctx }) {
@@ -76,52 +144,50 @@ export function sessionHandlers({ services, passwords, mail }: AccountsContext):
           'This account is being removed; only its primary user can sign in (which cancels the removal).',
         );
       }
-      if (secondFactorRequired(user)) throw new HttpProblem(401, 'SECOND_FACTOR_REQUIRED');
-      const rehash = passwords.needsRehash(storedHash) ? await passwords.hash(body.password) : null;
-      const presented = sessionTokenFrom(ctx.get('cookie') || undefined);
-
-      const result = await db.transaction().execute(async (trx) => {
-        if (presented !== null) await endSessionByToken(trx, presented);
-        const reactivated = account.status === 'pending_removal' && isPrimary && (await reactivate(trx, account, now));
-        await trx
-          .updateTable('users')
-          .set({
-            last_sign_in_at: toTimestamp(now),
-            updated_at: toTimestamp(now),
-            ...(rehash === null ? {} : { password_hash: rehash }),
-          })
-          .where('account_id', '=', user.account_id)
-          .where('id', '=', user.id)
-          .execute();
-        const started = await createSession(trx, user.account_id, user.id, now);
-        const [fresh, freshAccount] = await Promise.all([
-          findUser(trx, user.account_id, user.id),
-          findAccount(trx, user.account_id),
-        ]);
-        return { ...started, reactivated, user: fresh ?? user, account: freshAccount ?? account };
-      });
-
-      if (result.reactivated) {
-        await mail.send({
-          to: result.user.email,
-          ...accountRemovalCancelledEmail({
-            publicUrl: config.publicUrl,
-            name: result.user.name,
-            accountName: result.account.name,
-            bySignIn: true,
-          }),
-        });
+      if (secondFactorRequired(user)) {
+        const challenge = await createChallenge(db, user, now);
+        throw new HttpProblem(
+          401,
+          'SECOND_FACTOR_REQUIRED',
+          'Enter a code from your authenticator app, or a recovery code.',
+          {
+            extensions: { challenge: challenge.token, challengeExpiresAt: toApiTime(toTimestamp(challenge.expiresAt)) },
+          },
+        );
       }
-      return {
-        status: 200,
-        headers: { 'Set-Cookie': sessionCookie(result.token), 'Cache-Control': 'no-store' },
-        body: {
-          user: toApiUser(result.user),
-          account: toAccountSummary(result.account),
-          session: sessionAnswer(result.token, result.session),
-          accountReactivated: result.reactivated,
-        },
-      };
+      const rehash = passwords.needsRehash(storedHash) ? await passwords.hash(body.password) : null;
+      return startSession(ctx, user, account, now, rehash);
+    },
+
+    async completeSignIn({ body, ctx }) {
+      const now = clock();
+      const challenge = await findChallenge(db, body.challenge, now);
+      if (challenge === null) {
+        throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
+      }
+      const [user, account] = await Promise.all([
+        findUser(db, challenge.accountId, challenge.userId),
+        findAccount(db, challenge.accountId),
+      ]);
+      if (user === undefined || account === undefined || user.status !== 'active' || isPastGrace(account, now)) {
+        throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
+      }
+      const passed = await useSecondFactor(db, keys, user, body.code, now);
+      if (passed === null) {
+        await failChallenge(db, challenge);
+        throw new HttpProblem(401, 'SECOND_FACTOR_INVALID', 'The code is wrong, expired or already used.');
+      }
+      if (!(await consumeChallenge(db, challenge, now))) {
+        throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
+      }
+      if (account.status === 'pending_removal' && user.is_primary !== 1) {
+        throw new HttpProblem(
+          403,
+          'ACCOUNT_PENDING_REMOVAL',
+          'This account is being removed; only its primary user can sign in (which cancels the removal).',
+        );
+      }
+      return startSession(ctx, user, account, now, null);
     },
 
     async signOut({ ctx }) {

@@ -8,6 +8,9 @@
  * session works (`401`): the account is waiting for its purge. A malformed or unknown cookie is simply no
  * principal (`401 UNAUTHENTICATED` from the permission step).
  *
+ * A session held at a sign-in step (an expired password to change, two-factor enrolment the account
+ * requires: `sign-in-steps.ts`) may call only that step's operations; others answer `403`.
+ *
  * The session found is remembered per request ({@link sessionOfRequest}) for the handlers that act on the
  * session itself (sign-out, `getSession`, account removal keeping the caller's session).
  */
@@ -19,6 +22,7 @@ import { HttpProblem } from '../http/problem.ts';
 import type { ServerServices } from '../http/server-services.ts';
 import { accessOf, findAccount, findUser, isPastGrace } from './account-records.ts';
 import { cookieWorksAt, sessionTokenFrom } from './session-policy.ts';
+import { holdAtStep, pendingStep } from './sign-in-steps.ts';
 import { findLiveSession, type SessionRow } from './sessions.ts';
 
 export interface RequestSession {
@@ -63,6 +67,7 @@ export function sessionPrincipal(services: ServerServices): (ctx: ParameterizedC
       );
     }
     sessions.set(ctx, { token, session });
+    holdAtStep(pendingStep(account, user, now), (ctx.state as { operationId?: string }).operationId);
     const access = accessOf(user);
     const csrfToken = csrfTokenFor(token);
     return {

@@ -31,6 +31,10 @@ export interface AccountsTable {
   removal_requested_by: string | null;
   removal_purge_at: Timestamp | null;
   removal_reason: string | null;
+  /** 1 when every user must enrol two-factor authentication before doing anything else. */
+  require_two_factor: ColumnType<number, number | undefined, number>;
+  /** Passwords older than this many days must be changed; null for never. */
+  password_max_age_days: number | null;
 }
 
 export interface UsersTable {
@@ -59,6 +63,37 @@ export interface UsersTable {
   last_sign_in_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The enabled TOTP secret, sealed with the master key (`auth/secret-box.ts`); null when 2FA is off. */
+  totp_secret: string | null;
+  /** A secret between `startTwoFactorEnrolment` and `enableTwoFactor`, sealed likewise. */
+  totp_pending_secret: string | null;
+  totp_enabled_at: Timestamp | null;
+  /** The last TOTP time step accepted: codes of this step or earlier are refused (no replay). */
+  totp_last_step: number | null;
+  /** When the password was last set; null means at `created_at`. */
+  password_changed_at: Timestamp | null;
+}
+
+/** Single-use recovery codes: HMAC-SHA-256 under a key derived from the master key, never the code. */
+export interface RecoveryCodesTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+/** The step between a right password and the second factor: a hashed token, short-lived, single-use. */
+export interface SignInChallengesTable {
+  id: string;
+  account_id: string;
+  user_id: string;
+  token_hash: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
 }
 
 /** Browser sessions. The CSRF token is derived from the session token (see `auth/tokens.ts`), not stored. */
@@ -166,6 +201,8 @@ export interface Database {
   oauth_tokens: OauthTokensTable;
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
+  recovery_codes: RecoveryCodesTable;
+  sign_in_challenges: SignInChallengesTable;
 }
 
 export type Account = Selectable<AccountsTable>;

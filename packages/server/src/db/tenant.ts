@@ -15,6 +15,8 @@ export const tenantTables = [
   'oauth_tokens',
   'idempotency_keys',
   'jobs',
+  'recovery_codes',
+  'sign_in_challenges',
 ] as const satisfies readonly (keyof Database)[];
 
 export type TenantTable = (typeof tenantTables)[number];

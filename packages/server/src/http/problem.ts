@@ -21,6 +21,9 @@ const titles: Readonly<Record<ProblemCode, string>> = {
   TOKEN_EXPIRED: 'Access token expired',
   INVALID_CREDENTIALS: 'Invalid credentials',
   SECOND_FACTOR_REQUIRED: 'Second factor required',
+  SECOND_FACTOR_INVALID: 'Second factor invalid',
+  SECOND_FACTOR_ENROLMENT_REQUIRED: 'Two-factor enrolment required',
+  PASSWORD_EXPIRED: 'Password expired',
   PERMISSION_DENIED: 'Permission denied',
   CSRF_FAILED: 'CSRF token missing or wrong',
   EMAIL_NOT_CONFIRMED: 'Email address not confirmed',
@@ -52,6 +55,8 @@ export interface HttpProblemOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** The underlying error, for the logs only. */
   readonly cause?: unknown;
+  /** Extension members of the body (RFC 9457 section 3.2), e.g. the sign-in `challenge`. */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -69,6 +74,7 @@ export class HttpProblem extends Error {
   readonly detail: string | undefined;
   readonly errors: readonly FieldError[] | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  readonly extensions: Readonly<Record<string, unknown>>;
 
   constructor(status: number, code: ProblemCode, detail?: string, options: HttpProblemOptions = {}) {
     super(detail ?? titles[code], 'cause' in options ? { cause: options.cause } : undefined);
@@ -78,6 +84,7 @@ export class HttpProblem extends Error {
     this.detail = detail;
     this.errors = options.errors;
     this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
   }
 }
 
@@ -93,6 +100,7 @@ export function problemTitle(code: ProblemCode): string {
  */
 export function problemBody(problem: HttpProblem, requestId: string, exposeServerDetail = false): ProblemBody {
   const body: ProblemBody = {
+    ...(problem.status < 500 ? problem.extensions : {}),
     type: `urn:holdfast:error:${problem.code}`,
     title: titles[problem.code],
     status: problem.status,

@@ -152,6 +152,7 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
           .set({
             name: body.name,
             password_hash: passwordHash,
+            password_changed_at: toTimestamp(now),
             status: 'active',
             email_confirmed_at: toTimestamp(now),
             updated_at: toTimestamp(now),

@@ -20,7 +20,7 @@ import { CapturedMail } from '../support/captured-mail.ts';
 import { bearerCredential, sessionCredential, type Credential } from '../support/credentials.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
 import { customAccess } from '../support/principals.ts';
-import { seedAccount, seedApiKey, seedUser } from '../support/seed.ts';
+import { seedAccount, seedApiKey, seedUser, type SeededAccount, type SeededUser } from '../support/seed.ts';
 import { startServer, type RunningServer } from '../support/test-server.ts';
 import { send, validRequests, type RequestContext } from '../support/valid-requests.ts';
 
@@ -73,18 +73,23 @@ describeOnBothDatabases('the permission matrix over every operation of the contr
     await running.close();
   });
 
-  async function credentialFor(context: RequestContext, kind: PrincipalKind): Promise<Credential | null> {
-    if (kind.credential === 'none' || kind.access === undefined) return null;
-    const { db } = context;
+  /** The credential of a principal kind, and the user it signs in (the valid requests act on them). */
+  async function credentialFor(
+    url: string,
+    account: SeededAccount,
+    kind: PrincipalKind,
+  ): Promise<{ credential: Credential | null; user: SeededUser | null }> {
+    if (kind.credential === 'none' || kind.access === undefined) return { credential: null, user: null };
+    const { db } = running.server.services.database;
     if (kind.credential === 'bearer') {
-      const key = await seedApiKey(db, context.account.id, { access: kind.access, now });
-      return bearerCredential(context.url, key);
+      const key = await seedApiKey(db, account.id, { access: kind.access, now });
+      return { credential: await bearerCredential(url, key), user: null };
     }
     const user =
       kind.primary === true
-        ? context.account.primary
-        : await seedUser(db, context.account.id, { access: kind.access, now });
-    return sessionCredential(db, user, now);
+        ? account.primary
+        : await seedUser(db, account.id, { access: kind.access, now, passwordHash });
+    return { credential: await sessionCredential(db, user, now), user };
   }
 
   it('has a valid request for every operation', () => {
@@ -104,11 +109,18 @@ describeOnBothDatabases('the permission matrix over every operation of the contr
       async (_name, kind) => {
         const { db } = running.server.services.database;
         const account = await seedAccount(db, { now, passwordHash });
-        const context: RequestContext = { db, url: running.url, account, now };
+        const { credential, user } = await credentialFor(running.url, account, kind);
+        const context: RequestContext = {
+          db,
+          url: running.url,
+          account,
+          now,
+          masterKey: running.server.services.masterKey,
+          caller: user ?? account.primary,
+        };
         const build = validRequests[id];
         if (build === undefined) throw new Error(`no valid request for ${id}`);
         const spec = await build(context);
-        const credential = await credentialFor(context, kind);
         const where = `${method} ${operation.path} as ${kind.name}`;
 
         const holds =

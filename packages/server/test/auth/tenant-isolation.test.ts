@@ -142,7 +142,14 @@ describeOnBothDatabases('tenant isolation', (target) => {
         const ids = parameter === 'userId' ? bUsers.map((user) => user.id) : [bKey.id];
         const nowhere = parameter === 'userId' ? newId('usr') : newId('key');
         for (const [who, credential] of Object.entries(callers)) {
-          const spec = await build({ db: db(), url: running.url, account: a, now });
+          const spec = await build({
+            db: db(),
+            url: running.url,
+            account: a,
+            now,
+            masterKey: running.server.services.masterKey,
+            caller: a.primary,
+          });
           const method = operation.method.toUpperCase();
           const reference = await send(
             running.url,
@@ -221,7 +228,14 @@ describeOnBothDatabases('tenant isolation', (target) => {
         if (credential === undefined) throw new Error('no caller');
         const build = validRequests[id];
         if (build === undefined) throw new Error(`no valid request for ${id}`);
-        const spec = await build({ db: db(), url: running.url, account: a, now });
+        const spec = await build({
+          db: db(),
+          url: running.url,
+          account: a,
+          now,
+          masterKey: running.server.services.masterKey,
+          caller: a.primary,
+        });
         const names = [...operation.path.matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '');
         for (const name of names) {
           const values = malformed[name];

@@ -53,10 +53,12 @@ describeOnBothDatabases('holdfast-server', (target) => {
   it('migrate applies every migration, then reports the database up to date', async () => {
     const run = io(envFor(target().config));
     expect(await main(['migrate'], run)).toBe(exitCodes.ok);
-    expect(run.stderr.text).toMatch(/^Applied 1 migrations to (SQLite|PostgreSQL) .*: 0001-initial\.\n$/);
+    expect(run.stderr.text).toMatch(
+      /^Applied 2 migrations to (SQLite|PostgreSQL) .*: 0001-initial, 0002-second-factor\.\n$/,
+    );
     const again = io(envFor(target().config));
     expect(await main(['migrate'], again)).toBe(exitCodes.ok);
-    expect(again.stderr.text).toContain('is up to date: 1 migrations');
+    expect(again.stderr.text).toContain('is up to date: 2 migrations');
     const database = createDatabase(target().config);
     try {
       expect(await pendingMigrations(database.db)).toEqual([]);

@@ -17,6 +17,8 @@ const expectedTables = [
   'oauth_tokens',
   'idempotency_keys',
   'jobs',
+  'recovery_codes',
+  'sign_in_challenges',
 ];
 
 describeOnBothDatabases('migrations', (target) => {

@@ -9,7 +9,16 @@
 import type { Kysely } from 'kysely';
 import { issueLink } from '../../src/accounts/email-links.ts';
 import type { Database } from '../../src/db/database-schema.ts';
-import { clientCredentialsToken, seedApiKey, seedUser, uniqueEmail, type SeededAccount } from './seed.ts';
+import { createChallenge, twoFactorKeys } from '../../src/accounts/two-factor.ts';
+import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
+import {
+  clientCredentialsToken,
+  seedApiKey,
+  seedUser,
+  uniqueEmail,
+  type SeededAccount,
+  type SeededUser,
+} from './seed.ts';
 
 /** The password of every seeded primary user in these requests. */
 export const matrixPassword = 'correct horse battery staple';
@@ -19,6 +28,10 @@ export interface RequestContext {
   readonly url: string;
   readonly account: SeededAccount;
   readonly now: Date;
+  /** The server's master key (to seed sealed TOTP secrets). */
+  readonly masterKey: Buffer;
+  /** The user the request's credential signs in (the primary user for API keys and nobody). */
+  readonly caller: SeededUser;
 }
 
 export interface RequestSpec {
@@ -70,6 +83,21 @@ async function targetKey(context: RequestContext): Promise<RequestSpec> {
   return { params: { apiKeyId: key.id } };
 }
 
+/**
+ * Gives `user` a TOTP secret, enabled or pending, sealed with the server's key; answers a current code.
+ */
+async function withTotp(context: RequestContext, user: SeededUser, state: 'enabled' | 'pending'): Promise<string> {
+  const secret = newTotpSecret();
+  const sealed = twoFactorKeys(context.masterKey).box.seal(secret, user.id);
+  await context.db
+    .updateTable('users')
+    .set(state === 'enabled' ? { totp_secret: sealed } : { totp_pending_secret: sealed })
+    .where('account_id', '=', user.accountId)
+    .where('id', '=', user.id)
+    .execute();
+  return totpCode(secret, context.now);
+}
+
 /** The valid request of each operation, by `operationId`. */
 export const validRequests: Readonly<Record<string, (context: RequestContext) => Promise<RequestSpec>>> = {
   getHealth: async () => ({}),
@@ -89,7 +117,32 @@ export const validRequests: Readonly<Record<string, (context: RequestContext) =>
     body: { token: await link(context, 'reset_password'), password: 'a brand new password' },
   }),
 
+  completeSignIn: async (context) => {
+    const code = await withTotp(context, context.account.primary, 'enabled');
+    const { token } = await createChallenge(
+      context.db,
+      { account_id: context.account.id, id: context.account.primary.id },
+      context.now,
+    );
+    return { body: { challenge: token, code } };
+  },
+
   getMe: async () => ({}),
+  getTwoFactor: async () => ({}),
+  startTwoFactorEnrolment: async () => ({}),
+  enableTwoFactor: async (context) => ({ body: { code: await withTotp(context, context.caller, 'pending') } }),
+  disableTwoFactor: async (context) => ({
+    body: { password: matrixPassword, code: await withTotp(context, context.caller, 'enabled') },
+  }),
+  changePassword: async () => ({
+    body: {
+      currentPassword: matrixPassword,
+      newPassword: 'an entirely different passphrase',
+      confirmation: 'an entirely different passphrase',
+    },
+  }),
+  getAccountSecurity: async () => ({}),
+  updateAccountSecurity: async () => ({ body: { passwordMaxAgeDays: 90 } }),
   updateMe: async () => ({ body: { name: 'Renamed Person' } }),
   getAccount: async () => ({}),
   updateAccount: async () => ({ body: { name: 'Renamed Ltd' } }),
