@@ -70,7 +70,9 @@ export type {
   IdempotencyKeysTable,
   JobsTable,
   OauthTokensTable,
+  RecoveryCodesTable,
   SessionsTable,
+  SignInChallengesTable,
   Timestamp,
   UsersTable,
 } from './db/database-schema.ts';
