@@ -31,6 +31,7 @@ import {
 import {
   CanceledError,
   ConflictError,
+  ThrottledError,
   ValidationError,
   type ByteStream,
   type CallOptions,
@@ -229,6 +230,26 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  /**
+   * Sends one step of a multipart upload, again when S3 throttles it or it fails transiently (up to 10
+   * times, waiting Retry-After or a short doubling backoff): the step's body is in memory, so retrying it
+   * costs one request, where failing would cost the whole upload.
+   */
+  async #sendPart<Output>(command: Command, signal: AbortSignal | undefined): Promise<Output> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#send<Output>(command, signal);
+      } catch (error) {
+        const mapped = s3Error(error, 'multipart upload step', signal);
+        if ((mapped.code !== 'THROTTLED' && mapped.code !== 'TRANSIENT') || attempt >= 10) throw error;
+        const retryAfter = mapped instanceof ThrottledError ? mapped.retryAfter : undefined;
+        const wait = retryAfter ?? Math.min(5000, 50 * 2 ** attempt) * (0.5 + Math.random() / 2);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        throwIfAborted(signal, 'multipart upload');
+      }
+    }
+  }
+
   #key(key: string): string {
     return `${this.#prefix}${key}`;
   }
@@ -300,7 +321,8 @@ export class S3ObjectStore implements ObjectStore {
       for await (const part of parts) {
         throwIfAborted(signal, what);
         const PartNumber = done.length + 1;
-        const uploaded = await this.#send<UploadPartCommandOutput>(
+        // A part is in memory, so a throttled or failed part is sent again here, not the whole object.
+        const uploaded = await this.#sendPart<UploadPartCommandOutput>(
           new UploadPartCommand({
             Bucket: bucket,
             Key,
@@ -315,7 +337,7 @@ export class S3ObjectStore implements ObjectStore {
         done.push({ ETag: uploaded.ETag ?? '', PartNumber });
       }
       throwIfAborted(signal, what);
-      await this.#send(
+      await this.#sendPart(
         new CompleteMultipartUploadCommand({
           Bucket: bucket,
           Key,

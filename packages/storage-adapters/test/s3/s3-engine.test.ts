@@ -107,7 +107,9 @@ describe('the engine on S3', () => {
   it('completes under a throttling storm (every fifth request 503 SlowDown) with nothing lost', async () => {
     const source = await folder('storm');
     const counting = new RequestCountingObjectStore(new S3ObjectStore(s3Options()));
-    const retrying = new RetryingObjectStore(counting, { minTimeout: 1, maxTimeout: 5 });
+    // Backoff of a few ms, so many attempts: on a loaded machine one request can meet the throttle several
+    // times running; a storm must slow the run, never fail it.
+    const retrying = new RetryingObjectStore(counting, { minTimeout: 1, maxTimeout: 5, retries: 30 });
     const throttledBefore = server.throttled();
     server.throttle(5);
     try {
