@@ -12,7 +12,7 @@ import { HttpProblem } from '../http/problem.ts';
 import type { HandlerFactory } from '../http/handlers/handler-types.ts';
 import { accessBeyond } from '../users/access-columns.ts';
 import { actingUserId, callerOf } from '../users/caller.ts';
-import { listParameter } from '../users/page-cursor.ts';
+import { listParameter } from '../db/page-cursor.ts';
 import { createApiKey, deleteApiKey, findApiKey, listApiKeys, toApiKeyView } from './api-keys-store.ts';
 
 function notFound(): HttpProblem {

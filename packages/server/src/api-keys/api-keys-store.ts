@@ -12,7 +12,7 @@ import type { ApiKeysTable, Database } from '../db/database-schema.ts';
 import { newId } from '../db/ids.ts';
 import { toApiTime, toTimestamp } from '../db/time.ts';
 import { accessFromColumns, accessToColumns } from '../users/access-columns.ts';
-import { afterPosition, decodeCursor, listFingerprint, pageOf, type ListOrder } from '../users/page-cursor.ts';
+import { afterPosition, decodeCursor, listFingerprint, pageOf, type ListOrder } from '../db/page-cursor.ts';
 
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type ApiKeyView = components['schemas']['ApiKey'];

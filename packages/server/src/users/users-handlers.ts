@@ -34,7 +34,7 @@ import {
   type IdempotencyScope,
 } from './idempotency.ts';
 import { invitationHandlers, sendInvitation } from './invitations.ts';
-import { listParameter } from './page-cursor.ts';
+import { listParameter } from '../db/page-cursor.ts';
 import { findAccountUser, invitationLinkMs, listUsers, toUserView, toUserViews } from './users-store.ts';
 
 function notFound(): HttpProblem {

@@ -12,7 +12,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, User } from '../db/database-schema.ts';
 import { toApiTime } from '../db/time.ts';
 import { accessFromColumns } from './access-columns.ts';
-import { afterPosition, decodeCursor, listFingerprint, pageOf, type ListOrder } from './page-cursor.ts';
+import { afterPosition, decodeCursor, listFingerprint, pageOf, type ListOrder } from '../db/page-cursor.ts';
 
 export type UserView = components['schemas']['User'];
 type Queryable = Kysely<Database> | Transaction<Database>;

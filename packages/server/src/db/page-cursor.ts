@@ -1,5 +1,5 @@
 /**
- * Keyset pagination for the lists of this module and of API keys (openapi/README.md "Pagination"): a page
+ * Keyset pagination for every list of the server (openapi/README.md "Pagination"): a page
  * is the rows after the last one of the previous page in `(sort key, id)` order, so pages neither skip
  * nor repeat rows when rows are added meanwhile, and a page costs one index range scan however deep.
  *
@@ -65,7 +65,12 @@ export interface ListOrder<DB, TB extends keyof DB> {
   readonly descending: boolean;
 }
 
-/** The keyset condition: rows strictly after `position` in `(key, id)` order. */
+/**
+ * The keyset condition: rows strictly after `position` in `(key, id)` order, written as a row-value
+ * comparison, `(key, id) > (k, i)`. Both databases turn that into one range scan of an index on
+ * `(account_id, key, id)`; the equivalent `key > k or (key = k and id > i)` they do not (PostgreSQL
+ * filtered 5,000 rows away for the page after 5,000 users: `pnpm bench server`).
+ */
 export function afterPosition<DB, TB extends keyof DB>(
   eb: ExpressionBuilder<DB, TB>,
   order: ListOrder<DB, TB>,
@@ -74,7 +79,7 @@ export function afterPosition<DB, TB extends keyof DB>(
 ): Expression<SqlBool> {
   const key = order.key(eb);
   const after = order.descending ? sql.raw('<') : sql.raw('>');
-  return sql<SqlBool>`(${key} ${after} ${position.key} or (${key} = ${position.key} and ${idColumn} ${after} ${position.id}))`;
+  return sql<SqlBool>`((${key}, ${idColumn}) ${after} (${position.key}, ${position.id}))`;
 }
 
 /** Splits a fetched `limit + 1` rows into the page and its `nextCursor`. */
