@@ -161,7 +161,13 @@ export interface paths {
      *     `401 SECOND_FACTOR_REQUIRED` when the password was right and the user has two-factor
      *     authentication on: the problem carries `challenge` (valid 5 minutes) and `challengeExpiresAt`;
      *     send the challenge with a code to `completeSignIn`, which then starts the session;
-     *     `403 EMAIL_NOT_CONFIRMED` (only after a correct password); `403 ACCOUNT_PENDING_REMOVAL`.
+     *     `403 EMAIL_NOT_CONFIRMED` (only after a correct password); `403 ACCOUNT_PENDING_REMOVAL`;
+     *     `403 IP_NOT_TRUSTED` (only after a correct password) when the account's IP restrictions do not
+     *     trust the caller's address.
+     *
+     *     Brute-force defence: repeated failures from one address, or for one email address (whether or
+     *     not it has an account), slow down and then lock out for a while: `429 THROTTLED` with
+     *     `Retry-After`, the same for every address typed. Lockouts are audited in the account concerned.
      *
      *     A session may start restricted: `nextStep` says what it must do first (`enrol_second_factor` when
      *     the account requires two-factor authentication and the user has none; `change_password` when the
@@ -194,7 +200,9 @@ export interface paths {
      *     cookie is set.
      *
      *     Failures: `401 SECOND_FACTOR_INVALID` (wrong, used or expired code: try again with the next code);
-     *     `401 UNAUTHENTICATED` (the challenge is unknown, expired, used or out of attempts: sign in again).
+     *     `401 UNAUTHENTICATED` (the challenge is unknown, expired, used or out of attempts: sign in again);
+     *     `403 IP_NOT_TRUSTED`; `429 THROTTLED` with `Retry-After` after repeated wrong codes for the user
+     *     or from the address.
      */
     post: operations['completeSignIn'];
     delete?: never;
@@ -381,6 +389,29 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/me/two-factor/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replace the caller's recovery codes
+     * Makes 10 new recovery codes and ends the old ones (used or not). Needs a current code from the
+     *     authenticator app (a recovery code is not accepted here: it would be used to make new ones).
+     *     `409 CONFLICT` when two-factor authentication is off. The codes are shown only now. Audited
+     *     (`recovery_codes_regenerated`).
+     */
+    post: operations['regenerateRecoveryCodes'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/me/password': {
     parameters: {
       query?: never;
@@ -529,6 +560,94 @@ export interface paths {
     patch: operations['updateAccountSecurity'];
     trace?: never;
   };
+  '/v1/account/ip-restrictions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get the account's IP restrictions
+     * Whether IP restrictions are on, and how this request's own address fares against the trusted
+     *     addresses and ranges (`listIpRules`): the address the server sees (through trusted proxies only)
+     *     and whether a rule trusts it.
+     */
+    get: operations['getIpRestrictions'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Switch the account's IP restrictions on or off
+     * With `enabled: true`, every request of the account (browser sessions, API keys and their tokens,
+     *     sign-in itself) from an address no rule trusts answers `403 IP_NOT_TRUSTED`. Switching on is
+     *     refused with `422 IP_RESTRICTION_LOCKOUT` when no rule trusts the caller's own address, so an
+     *     admin cannot lock themselves out. Every change is emailed to the account's Administrators and
+     *     audited (`ip_restrictions_enabled`, `ip_restrictions_disabled`).
+     */
+    patch: operations['updateIpRestrictions'];
+    trace?: never;
+  };
+  '/v1/ip-rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the account's trusted addresses and ranges */
+    get: operations['listIpRules'];
+    put?: never;
+    /**
+     * Trust an address or range
+     * `range` is one IPv4 address (`203.0.113.7`), a range from one address to another
+     *     (`203.0.113.10-203.0.113.20`, both ends included) or a CIDR block (`203.0.113.0/24`; host bits
+     *     must be zero). Malformed values answer `400 VALIDATION` naming the field. A rule that is already
+     *     there (the same range) answers `409 CONFLICT`; an account holds at most 500 rules
+     *     (`422 LIMIT_REACHED`). Emailed to the account's Administrators and audited (`ip_rule_created`).
+     */
+    post: operations['createIpRule'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/ip-rules/{ipRuleId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A trusted address or range's id. */
+        ipRuleId: components['parameters']['IpRuleId'];
+      };
+      cookie?: never;
+    };
+    /** Get a trusted address or range */
+    get: operations['getIpRule'];
+    put?: never;
+    post?: never;
+    /**
+     * Stop trusting an address or range
+     * While IP restrictions are on, deleting the rule that trusts the caller's own address (when no
+     *     other rule does) is refused (`422 IP_RESTRICTION_LOCKOUT`). Emailed to the account's
+     *     Administrators and audited (`ip_rule_deleted`).
+     */
+    delete: operations['deleteIpRule'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a trusted address or range
+     * Changes the range, the description or both (fields left out are unchanged). While IP
+     *     restrictions are on, a change that would leave the caller's own address untrusted is refused
+     *     (`422 IP_RESTRICTION_LOCKOUT`). Emailed to the account's Administrators and audited
+     *     (`ip_rule_updated`).
+     */
+    patch: operations['updateIpRule'];
+    trace?: never;
+  };
   '/v1/users': {
     parameters: {
       query?: never;
@@ -605,6 +724,84 @@ export interface paths {
      *     status `invited` (`409 INVITATION_NOT_PENDING` otherwise).
      */
     post: operations['resendInvitation'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{userId}/deactivate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Deactivate a portal user
+     * Stops the user from signing in and ends every session they have, keeping the user, their role
+     *     and their history (`reactivateUser` lets them in again). Deactivating a deactivated user changes
+     *     nothing. The primary user cannot be deactivated (`409 PRIMARY_USER_PROTECTED`), nor the caller
+     *     itself (`409 CONFLICT`); an invited user answers `409 CONFLICT` (delete the user instead).
+     *     Audited (`user_deactivated`).
+     */
+    post: operations['deactivateUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{userId}/reactivate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reactivate a deactivated portal user
+     * Lets a deactivated user sign in again, with the role they had. Reactivating an active user
+     *     changes nothing; an invited user answers `409 CONFLICT`. Audited (`user_reactivated`).
+     */
+    post: operations['reactivateUser'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/users/{userId}/reset-two-factor': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn off another user's two-factor authentication
+     * For a user who lost both the authenticator app and the recovery codes: deletes their TOTP secret
+     *     and recovery codes and ends their sessions, so their next sign-in needs only the password (and,
+     *     when the account requires two-factor authentication, enrolment straight after). The user is told
+     *     by email. Not for the caller itself (`409 CONFLICT`: use `disableTwoFactor`); `409 CONFLICT` when
+     *     the user has two-factor authentication off. Audited (`two_factor_reset`).
+     */
+    post: operations['resetUserTwoFactor'];
     delete?: never;
     options?: never;
     head?: never;
@@ -711,6 +908,100 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/audit-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the security audit log
+     * The account's security audit log (S7): sign-ins (succeeded and failed) and lockouts, two-factor
+     *     changes, password changes and resets, settings and policy changes, permission changes, users
+     *     invited, deactivated, reactivated and deleted, API keys created and deleted, IP restriction
+     *     changes and refused addresses, account removal requested and cancelled. Newest first unless
+     *     asked. Filters combine with "and"; repeated values of one filter mean "any of". `q` matches the
+     *     description, the performer's name and the source address.
+     */
+    get: operations['listAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/audit-events/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export the security audit log as CSV
+     * Every audit event the same filters and order select (no paging), as CSV (RFC 4180, UTF-8, a
+     *     header row, CRLF line ends), streamed. Columns: `id`, `occurredAt`, `activity`, `status`,
+     *     `service`, `taskId`, `performedByKind`, `performedById`, `performedBy`, `sourceAddress`,
+     *     `description`, `details` (JSON). A cell that a spreadsheet would take for a formula (starting
+     *     with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
+     */
+    get: operations['exportAuditEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/activity-events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List the system activity log
+     * The account's system activity log (S7): every backup, restore, export and erasure run, with its
+     *     service, task, item, outcome, execution time, size and item count. Newest first unless asked.
+     *     `q` matches the description, the item and the task's name.
+     */
+    get: operations['listActivityEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/activity-events/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export the system activity log as CSV
+     * Every activity event the same filters and order select (no paging), as CSV like
+     *     `exportAuditEvents`. Columns: `id`, `occurredAt`, `activity`, `status`, `service`, `taskId`,
+     *     `taskName`, `jobId`, `item`, `executionMs`, `sizeBytes`, `itemCount`, `initiatorKind`,
+     *     `initiatorId`, `initiator`, `description`.
+     */
+    get: operations['exportActivityEvents'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/oauth/token': {
     parameters: {
       query?: never;
@@ -738,7 +1029,9 @@ export interface paths {
      *     Errors are RFC 6749 section 5.2 JSON (`{ "error": "invalid_grant" }`), not problem+json, so any
      *     OAuth client library understands them; only `429` and `500` use problem+json. The server maps a
      *     request that fails validation to `invalid_request`, or to `unsupported_grant_type` when
-     *     `grant_type` is not one of the two above.
+     *     `grant_type` is not one of the two above. A key whose account's IP restrictions do not trust the
+     *     caller's address gets `unauthorized_client`. Repeated failures for one key or from one address
+     *     answer `429 THROTTLED` with `Retry-After` for a while (brute-force defence).
      */
     post: operations['issueToken'];
     delete?: never;
@@ -846,7 +1139,10 @@ export interface components {
       | 'IDEMPOTENCY_KEY_REUSED'
       | 'THROTTLED'
       | 'INTERNAL'
-      | 'TRANSIENT';
+      | 'TRANSIENT'
+      | 'IP_NOT_TRUSTED'
+      | 'IP_RESTRICTION_LOCKOUT'
+      | 'LIMIT_REACHED';
     /** An opaque page cursor. */
     Cursor: string;
     /** The cursor for the next page, or `null` on the last page. */
@@ -860,8 +1156,9 @@ export interface components {
     /** Format: email */
     Email: string;
     /**
-     * A new password. At least 8 characters; the password policy (S4) may refuse more with
-     *     `422 PASSWORD_REJECTED`. Never returned.
+     * A new password. Shorter than 8 characters is `400 VALIDATION`; the password policy (S4: at least
+     *     12 characters, not the email address, not a common password) refuses the rest with
+     *     `422 PASSWORD_REJECTED`, naming the rule. Never returned.
      */
     Password: string;
     /** A name for people to read, without leading or trailing spaces or line breaks. */
@@ -1119,8 +1416,12 @@ export interface components {
      * @enum {string}
      */
     AuthType: 'email' | 'google' | 'microsoft' | 'okta';
-    /** @enum {string} */
-    UserStatus: 'invited' | 'active';
+    /**
+     * `invited` until the invitation is accepted; `active`; `deactivated` (by `deactivateUser`: may not
+     *     sign in, keeps role and history).
+     * @enum {string}
+     */
+    UserStatus: 'invited' | 'active' | 'deactivated';
     User: {
       id: components['schemas']['UserId'];
       email: components['schemas']['Email'];
@@ -1272,6 +1573,168 @@ export interface components {
     };
     /** @enum {string} */
     HealthStatus: 'ok' | 'fail';
+    /** An audit event id (`aud_` + 26 lower-case Crockford base32 characters, time-ordered). */
+    AuditEventId: string;
+    /** An activity event id (`act_` + 26 lower-case Crockford base32 characters, time-ordered). */
+    ActivityEventId: string;
+    /** A backup task id (`tsk_` + 26 lower-case Crockford base32 characters, time-ordered). */
+    TaskId: string;
+    NullableTaskId: components['schemas']['TaskId'] | null;
+    /** A job id (`job_` + 26 lower-case Crockford base32 characters, time-ordered). */
+    JobId: string;
+    NullableServiceId: components['schemas']['ServiceId'] | null;
+    /** A portal user's or an API key's id. */
+    ActorId: string;
+    /**
+     * Who did something: a portal user, an API key, the server itself (`system`: scheduled work), or
+     *     someone not signed in (`anonymous`). `name` is the user's address or the key's name at the
+     *     time, so it still says who after they are gone; for a failed sign-in it is the address typed.
+     */
+    Actor: {
+      /** @enum {string} */
+      kind: 'user' | 'api_key' | 'system' | 'anonymous';
+      id: components['schemas']['ActorId'] | null;
+      name: string | null;
+    };
+    /**
+     * What a security audit event records. New values may be added; clients show an unknown one as it is.
+     * @enum {string}
+     */
+    AuditActivity:
+      | 'sign_in'
+      | 'lockout'
+      | 'address_refused'
+      | 'two_factor_enabled'
+      | 'two_factor_disabled'
+      | 'two_factor_reset'
+      | 'recovery_codes_regenerated'
+      | 'recovery_code_used'
+      | 'password_changed'
+      | 'password_reset_requested'
+      | 'password_reset'
+      | 'account_created'
+      | 'account_settings_changed'
+      | 'security_policy_changed'
+      | 'email_change_requested'
+      | 'email_changed'
+      | 'user_invited'
+      | 'invitation_resent'
+      | 'invitation_accepted'
+      | 'user_permissions_changed'
+      | 'user_deactivated'
+      | 'user_reactivated'
+      | 'user_deleted'
+      | 'api_key_created'
+      | 'api_key_deleted'
+      | 'api_key_authentication_failed'
+      | 'refresh_token_reused'
+      | 'ip_restrictions_enabled'
+      | 'ip_restrictions_disabled'
+      | 'ip_rule_created'
+      | 'ip_rule_updated'
+      | 'ip_rule_deleted'
+      | 'account_removal_requested'
+      | 'account_removal_cancelled';
+    /** @enum {string} */
+    AuditStatus: 'succeeded' | 'failed';
+    /** Facts of the event as scalar values (what changed, from what to what); never secrets. */
+    AuditDetails: {
+      [key: string]: string | number | boolean | null;
+    };
+    AuditEvent: {
+      id: components['schemas']['AuditEventId'];
+      occurredAt: components['schemas']['Timestamp'];
+      activity: components['schemas']['AuditActivity'];
+      status: components['schemas']['AuditStatus'];
+      service: components['schemas']['NullableServiceId'];
+      taskId: components['schemas']['NullableTaskId'];
+      performedBy: components['schemas']['Actor'];
+      /** The client's address (through trusted proxies only); `null` for the server's own actions. */
+      sourceAddress: string | null;
+      /** One sentence for people. */
+      description: string;
+      details: components['schemas']['AuditDetails'];
+    };
+    AuditEventPage: {
+      items: components['schemas']['AuditEvent'][];
+      nextCursor: components['schemas']['NextCursor'];
+    };
+    /** @enum {string} */
+    ActivityKind: 'backup' | 'restore' | 'export' | 'erase';
+    /** @enum {string} */
+    ActivityStatus: 'succeeded' | 'partially_succeeded' | 'failed' | 'canceled';
+    NullableCount: number | null;
+    ActivityEvent: {
+      id: components['schemas']['ActivityEventId'];
+      occurredAt: components['schemas']['Timestamp'];
+      activity: components['schemas']['ActivityKind'];
+      status: components['schemas']['ActivityStatus'];
+      service: components['schemas']['NullableServiceId'];
+      taskId: components['schemas']['NullableTaskId'];
+      /** The task's name when the run ended. */
+      taskName: string | null;
+      jobId: components['schemas']['JobId'] | null;
+      /** The entity or item the run was about (a user's address, a folder path). */
+      item: string | null;
+      executionMs: components['schemas']['NullableCount'];
+      sizeBytes: components['schemas']['NullableCount'];
+      itemCount: components['schemas']['NullableCount'];
+      initiator: components['schemas']['Actor'];
+      description: string;
+    };
+    ActivityEventPage: {
+      items: components['schemas']['ActivityEvent'][];
+      nextCursor: components['schemas']['NextCursor'];
+    };
+    /** A trusted address or range's id (`ipr_` + 26 lower-case Crockford base32 characters). */
+    IpRuleId: string;
+    /**
+     * One IPv4 address (`203.0.113.7`), a range of them (`203.0.113.10-203.0.113.20`, both ends
+     *     included, the first not above the last) or a CIDR block (`203.0.113.0/24`, host bits zero).
+     *     Spaces around `-` are allowed; leading zeros in an octet are not. IPv6 is not supported yet:
+     *     with restrictions on, IPv6 callers are refused.
+     */
+    IpRange: string;
+    /** What the address or range is (an office, a VPN exit, a backup server). */
+    IpRuleDescription: string;
+    IpRule: {
+      id: components['schemas']['IpRuleId'];
+      /** The range as given, normalised (`203.0.113.7`, `203.0.113.0/24`, `203.0.113.10-203.0.113.20`). */
+      range: components['schemas']['IpRange'];
+      /** The lowest address the rule trusts. */
+      firstAddress: string;
+      /** The highest address the rule trusts. */
+      lastAddress: string;
+      description: components['schemas']['IpRuleDescription'];
+      createdAt: components['schemas']['Timestamp'];
+      createdBy: components['schemas']['NullableUserId'];
+      updatedAt: components['schemas']['Timestamp'];
+    };
+    IpRulePage: {
+      items: components['schemas']['IpRule'][];
+      nextCursor: components['schemas']['NextCursor'];
+    };
+    IpRuleCreate: {
+      range: components['schemas']['IpRange'];
+      /** @default  */
+      description: components['schemas']['IpRuleDescription'];
+    };
+    IpRuleUpdate: {
+      range?: components['schemas']['IpRange'];
+      description?: components['schemas']['IpRuleDescription'];
+    };
+    IpRestrictions: {
+      /** Whether requests from addresses no rule trusts are refused. */
+      enabled: boolean;
+      ruleCount: number;
+      /** This request's address as the server sees it (through trusted proxies only). */
+      callerAddress: string;
+      /** Whether a rule trusts `callerAddress` (switching on is refused when not). */
+      callerTrusted: boolean;
+    };
+    IpRestrictionsUpdate: {
+      enabled: boolean;
+    };
   };
   responses: {
     /**
@@ -1303,9 +1766,10 @@ export interface components {
     /**
      * The caller is known but may not do this: its role lacks the operation's permission
      *     (`PERMISSION_DENIED`), a session request lacks its CSRF token (`CSRF_FAILED`), the account is
-     *     in its removal grace period (`ACCOUNT_PENDING_REMOVAL`), or the session must first enrol two-factor
+     *     in its removal grace period (`ACCOUNT_PENDING_REMOVAL`), the session must first enrol two-factor
      *     authentication (`SECOND_FACTOR_ENROLMENT_REQUIRED`) or change an expired password
-     *     (`PASSWORD_EXPIRED`).
+     *     (`PASSWORD_EXPIRED`), or the account's IP restrictions do not trust the caller's address
+     *     (`IP_NOT_TRUSTED`).
      */
     Forbidden: {
       headers: {
@@ -1371,7 +1835,8 @@ export interface components {
     };
     /**
      * The request is well formed but this server's configuration or the account's state refuses it:
-     *     `UNKNOWN_REGION`, `PASSWORD_REJECTED`, `AUTH_TYPE_NOT_ENABLED`, `IDEMPOTENCY_KEY_REUSED`.
+     *     `UNKNOWN_REGION`, `PASSWORD_REJECTED`, `AUTH_TYPE_NOT_ENABLED`, `IDEMPOTENCY_KEY_REUSED`,
+     *     `IP_RESTRICTION_LOCKOUT` (the change would refuse the caller's own address), `LIMIT_REACHED`.
      */
     UnprocessableContent: {
       headers: {
@@ -1453,6 +1918,28 @@ export interface components {
     ApiKeyId: components['schemas']['ApiKeyId'];
     /** The token from the invitation link. */
     InvitationToken: components['schemas']['LinkToken'];
+    /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+    OccurredAtOrder: 'occurredAt' | '-occurredAt';
+    /** Only events at or after this time. */
+    OccurredAtFrom: components['schemas']['Timestamp'];
+    /** Only events before this time (exclusive). */
+    OccurredAtTo: components['schemas']['Timestamp'];
+    /** Only events of this activity. Repeat the parameter for several values (any of them matches). */
+    AuditActivityFilter: components['schemas']['AuditActivity'][];
+    /** Only events with this outcome. Repeat the parameter for several values (any of them matches). */
+    AuditStatusFilter: components['schemas']['AuditStatus'][];
+    /** Only runs of this kind. Repeat the parameter for several values (any of them matches). */
+    ActivityKindFilter: components['schemas']['ActivityKind'][];
+    /** Only runs that ended so. Repeat the parameter for several values (any of them matches). */
+    ActivityStatusFilter: components['schemas']['ActivityStatus'][];
+    /** Only events of this service. Repeat the parameter for several values (any of them matches). */
+    ServiceFilter: components['schemas']['ServiceId'][];
+    /** Only events of this backup task. Repeat the parameter for several values (any of them matches). */
+    TaskIdFilter: components['schemas']['TaskId'][];
+    /** Only events performed by this user or API key. Repeat the parameter for several values (any of them matches). */
+    PerformedByFilter: components['schemas']['ActorId'][];
+    /** A trusted address or range's id. */
+    IpRuleId: components['schemas']['IpRuleId'];
   };
   requestBodies: never;
   headers: {
@@ -1468,6 +1955,8 @@ export interface components {
     SetSessionCookie: string;
     /** `__Host-holdfast-session=; Secure; HttpOnly; SameSite=Lax; Path=/; Max-Age=0` */
     ClearSessionCookie: string;
+    /** `attachment; filename="<name>-<UTC time>.csv"`, so browsers save the file. */
+    CsvAttachment: string;
   };
   pathItems: never;
 }
@@ -2006,6 +2495,39 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
+  regenerateRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TwoFactorCode'];
+      };
+    };
+    responses: {
+      /** The new recovery codes. */
+      200: {
+        headers: {
+          'Cache-Control': components['headers']['NoStore'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TwoFactorEnabled'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
   changePassword: {
     parameters: {
       query?: never;
@@ -2267,6 +2789,226 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
+  getIpRestrictions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The account's IP restrictions. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRestrictions'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  updateIpRestrictions: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['IpRestrictionsUpdate'];
+      };
+    };
+    responses: {
+      /** The account's IP restrictions, changed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRestrictions'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listIpRules: {
+    parameters: {
+      query?: {
+        /** Most items to return in one page. */
+        limit?: components['parameters']['Limit'];
+        /**
+         * The `nextCursor` of the previous page, to get the next one. Opaque; it remembers the filters and
+         *     the order it was made with, and answers `400 INVALID_CURSOR` when they change or it is malformed.
+         */
+        cursor?: components['parameters']['Cursor'];
+        /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+        order?: components['parameters']['CreatedAtOrder'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** A page of rules. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRulePage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  createIpRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['IpRuleCreate'];
+      };
+    };
+    responses: {
+      /** The rule. */
+      201: {
+        headers: {
+          Location: components['headers']['Location'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRule'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  getIpRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A trusted address or range's id. */
+        ipRuleId: components['parameters']['IpRuleId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The rule. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRule'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  deleteIpRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A trusted address or range's id. */
+        ipRuleId: components['parameters']['IpRuleId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The rule is gone. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  updateIpRule: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A trusted address or range's id. */
+        ipRuleId: components['parameters']['IpRuleId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['IpRuleUpdate'];
+      };
+    };
+    responses: {
+      /** The rule, changed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IpRule'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableContent'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
   listUsers: {
     parameters: {
       query?: {
@@ -2476,6 +3218,94 @@ export interface operations {
       500: components['responses']['InternalError'];
     };
   };
+  deactivateUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The user, deactivated. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['User'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  reactivateUser: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The user, active. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['User'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  resetUserTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** A user's id. */
+        userId: components['parameters']['UserId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Two-factor authentication of the user is off. */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
   getInvitation: {
     parameters: {
       query?: never;
@@ -2660,6 +3490,194 @@ export interface operations {
       401: components['responses']['Unauthorized'];
       403: components['responses']['Forbidden'];
       404: components['responses']['NotFound'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listAuditEvents: {
+    parameters: {
+      query?: {
+        /** Most items to return in one page. */
+        limit?: components['parameters']['Limit'];
+        /**
+         * The `nextCursor` of the previous page, to get the next one. Opaque; it remembers the filters and
+         *     the order it was made with, and answers `400 INVALID_CURSOR` when they change or it is malformed.
+         */
+        cursor?: components['parameters']['Cursor'];
+        /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+        order?: components['parameters']['OccurredAtOrder'];
+        /** Only events of this activity. Repeat the parameter for several values (any of them matches). */
+        activity?: components['parameters']['AuditActivityFilter'];
+        /** Only events with this outcome. Repeat the parameter for several values (any of them matches). */
+        status?: components['parameters']['AuditStatusFilter'];
+        /** Only events of this service. Repeat the parameter for several values (any of them matches). */
+        service?: components['parameters']['ServiceFilter'];
+        /** Only events of this backup task. Repeat the parameter for several values (any of them matches). */
+        taskId?: components['parameters']['TaskIdFilter'];
+        /** Only events performed by this user or API key. Repeat the parameter for several values (any of them matches). */
+        performedBy?: components['parameters']['PerformedByFilter'];
+        /** Only events at or after this time. */
+        occurredAtFrom?: components['parameters']['OccurredAtFrom'];
+        /** Only events before this time (exclusive). */
+        occurredAtTo?: components['parameters']['OccurredAtTo'];
+        /** Free-text filter, case-insensitive; each list says which fields it matches (users, email and name). */
+        q?: components['parameters']['Query'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** A page of audit events. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditEventPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  exportAuditEvents: {
+    parameters: {
+      query?: {
+        /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+        order?: components['parameters']['OccurredAtOrder'];
+        /** Only events of this activity. Repeat the parameter for several values (any of them matches). */
+        activity?: components['parameters']['AuditActivityFilter'];
+        /** Only events with this outcome. Repeat the parameter for several values (any of them matches). */
+        status?: components['parameters']['AuditStatusFilter'];
+        /** Only events of this service. Repeat the parameter for several values (any of them matches). */
+        service?: components['parameters']['ServiceFilter'];
+        /** Only events of this backup task. Repeat the parameter for several values (any of them matches). */
+        taskId?: components['parameters']['TaskIdFilter'];
+        /** Only events performed by this user or API key. Repeat the parameter for several values (any of them matches). */
+        performedBy?: components['parameters']['PerformedByFilter'];
+        /** Only events at or after this time. */
+        occurredAtFrom?: components['parameters']['OccurredAtFrom'];
+        /** Only events before this time (exclusive). */
+        occurredAtTo?: components['parameters']['OccurredAtTo'];
+        /** Free-text filter, case-insensitive; each list says which fields it matches (users, email and name). */
+        q?: components['parameters']['Query'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The audit events as CSV. */
+      200: {
+        headers: {
+          'Content-Disposition': components['headers']['CsvAttachment'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  listActivityEvents: {
+    parameters: {
+      query?: {
+        /** Most items to return in one page. */
+        limit?: components['parameters']['Limit'];
+        /**
+         * The `nextCursor` of the previous page, to get the next one. Opaque; it remembers the filters and
+         *     the order it was made with, and answers `400 INVALID_CURSOR` when they change or it is malformed.
+         */
+        cursor?: components['parameters']['Cursor'];
+        /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+        order?: components['parameters']['OccurredAtOrder'];
+        /** Only runs of this kind. Repeat the parameter for several values (any of them matches). */
+        activity?: components['parameters']['ActivityKindFilter'];
+        /** Only runs that ended so. Repeat the parameter for several values (any of them matches). */
+        status?: components['parameters']['ActivityStatusFilter'];
+        /** Only events of this service. Repeat the parameter for several values (any of them matches). */
+        service?: components['parameters']['ServiceFilter'];
+        /** Only events of this backup task. Repeat the parameter for several values (any of them matches). */
+        taskId?: components['parameters']['TaskIdFilter'];
+        /** Only events at or after this time. */
+        occurredAtFrom?: components['parameters']['OccurredAtFrom'];
+        /** Only events before this time (exclusive). */
+        occurredAtTo?: components['parameters']['OccurredAtTo'];
+        /** Free-text filter, case-insensitive; each list says which fields it matches (users, email and name). */
+        q?: components['parameters']['Query'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** A page of activity events. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ActivityEventPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
+      429: components['responses']['TooManyRequests'];
+      500: components['responses']['InternalError'];
+    };
+  };
+  exportActivityEvents: {
+    parameters: {
+      query?: {
+        /** Sort field; a leading `-` sorts descending. Newest first unless asked. */
+        order?: components['parameters']['OccurredAtOrder'];
+        /** Only runs of this kind. Repeat the parameter for several values (any of them matches). */
+        activity?: components['parameters']['ActivityKindFilter'];
+        /** Only runs that ended so. Repeat the parameter for several values (any of them matches). */
+        status?: components['parameters']['ActivityStatusFilter'];
+        /** Only events of this service. Repeat the parameter for several values (any of them matches). */
+        service?: components['parameters']['ServiceFilter'];
+        /** Only events of this backup task. Repeat the parameter for several values (any of them matches). */
+        taskId?: components['parameters']['TaskIdFilter'];
+        /** Only events at or after this time. */
+        occurredAtFrom?: components['parameters']['OccurredAtFrom'];
+        /** Only events before this time (exclusive). */
+        occurredAtTo?: components['parameters']['OccurredAtTo'];
+        /** Free-text filter, case-insensitive; each list says which fields it matches (users, email and name). */
+        q?: components['parameters']['Query'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The activity events as CSV. */
+      200: {
+        headers: {
+          'Content-Disposition': components['headers']['CsvAttachment'];
+          [name: string]: unknown;
+        };
+        content: {
+          'text/csv': string;
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
     };

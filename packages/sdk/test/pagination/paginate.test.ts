@@ -117,6 +117,8 @@ describe('paginate', () => {
   });
 
   it('accepts only paths that list pages', () => {
-    expectTypeOf<PagedPath>().toEqualTypeOf<'/v1/regions' | '/v1/users' | '/v1/api-keys'>();
+    expectTypeOf<PagedPath>().toEqualTypeOf<
+      '/v1/regions' | '/v1/users' | '/v1/api-keys' | '/v1/ip-rules' | '/v1/audit-events' | '/v1/activity-events'
+    >();
   });
 });

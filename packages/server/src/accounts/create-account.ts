@@ -43,6 +43,7 @@ export async function createAccountWithPrimaryUser(
     removal_reason: null,
     require_two_factor: 0,
     password_max_age_days: null,
+    ip_restriction_enabled: 0,
   };
   const user: User = {
     id: newId('usr', facts.now.getTime()),

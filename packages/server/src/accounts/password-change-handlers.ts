@@ -4,7 +4,7 @@
  * is rehashed, its change time restarts the expiry clock, every other session of the user ends (this one
  * stays), and a notice goes to the user's address.
  */
-import { passwordProblem } from '../auth/password-policy.ts';
+import { passwordProblem, passwordRejected } from '../auth/password-policy.ts';
 import { toTimestamp } from '../db/time.ts';
 import { passwordChangedEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
@@ -15,9 +15,7 @@ import { sessionOfRequest } from './session-principal.ts';
 import { endUserSessions } from './sessions.ts';
 
 function rejected(detail: string): HttpProblem {
-  return new HttpProblem(422, 'PASSWORD_REJECTED', detail, {
-    errors: [{ path: '/body/newPassword', message: detail }],
-  });
+  return passwordRejected(detail, '/body/newPassword');
 }
 
 export function passwordChangeHandlers({ services, passwords, mail }: AccountsContext): HandlerRegistry {

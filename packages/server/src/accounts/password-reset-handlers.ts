@@ -4,6 +4,7 @@
  * the answer's timing says nothing) and `completePasswordReset` (the link once; the new password is set
  * and every session of the user ends; a notice goes to the address).
  */
+import { assertPasswordAccepted } from '../auth/password-policy.ts';
 import { toTimestamp } from '../db/time.ts';
 import { passwordChangedEmail, passwordResetEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
@@ -57,6 +58,8 @@ export function passwordResetHandlers({ services, passwords, mail }: AccountsCon
           findAccount(trx, link.accountId),
         ]);
         if (found === undefined || account === undefined || isPastGrace(account, now)) return null;
+        // Refused here, inside the transaction, the link stays usable for a better password.
+        assertPasswordAccepted(body.password, found.email, '/body/password');
         await trx
           .updateTable('users')
           .set({ password_hash: passwordHash, password_changed_at: toTimestamp(now), updated_at: toTimestamp(now) })

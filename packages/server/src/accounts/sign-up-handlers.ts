@@ -8,6 +8,7 @@
  * hold nothing) is replaced, so nobody can hold an address hostage by signing it up first. Unconfirmed
  * sign-ups older than 7 days count as gone.
  */
+import { assertPasswordAccepted } from '../auth/password-policy.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { signUpAddressInUseEmail, signUpConfirmationEmail } from '../email/templates.ts';
@@ -35,6 +36,9 @@ export function signUpHandlers({ services, passwords, mail }: AccountsContext): 
           errors: [{ path: '/body/region', message: 'is not one of the regions this server offers' }],
         });
       }
+      // The policy looks at the password and the address given, nothing stored: it tells nobody whether
+      // the address has an account.
+      assertPasswordAccepted(body.password, body.email, '/body/password');
       const passwordHash = await passwords.hash(body.password);
       const now = clock();
       const existing = await findUserByEmail(db, body.email);

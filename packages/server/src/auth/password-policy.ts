@@ -6,6 +6,8 @@
  * rule, which is what the length rule alone lets through. `docs/security.md` documents the rules.
  */
 
+import { HttpProblem } from '../http/problem.ts';
+
 /** The shortest password accepted. */
 export const minimumPasswordLength = 12;
 
@@ -79,4 +81,19 @@ export function passwordProblem(password: string, email: string): string | null 
   }
   if (commonPasswords.has(plain)) return 'This password is too common; choose another.';
   return null;
+}
+
+/**
+ * Throws `422 PASSWORD_REJECTED` naming the rule (and the field, `path`) when the policy refuses
+ * `password` for the user with address `email`. Sign-up, password reset, invitation acceptance and
+ * password change all apply it.
+ */
+export function assertPasswordAccepted(password: string, email: string, path: string): void {
+  const problem = passwordProblem(password, email);
+  if (problem !== null) throw passwordRejected(problem, path);
+}
+
+/** The `422 PASSWORD_REJECTED` problem for `detail`, on the field at `path` (`/body/password`). */
+export function passwordRejected(detail: string, path: string): HttpProblem {
+  return new HttpProblem(422, 'PASSWORD_REJECTED', detail, { errors: [{ path, message: detail }] });
 }

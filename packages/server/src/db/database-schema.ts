@@ -11,7 +11,7 @@
  *   is enough for high-entropy random values; passwords with a slow KDF (the accounts module decides).
  * - Every tenant table has `account_id`, and every query of one names the account (see `tenant.ts`).
  *   `accounts` itself is the tenant; `jobs.account_id` has no foreign key, so the record of an
- *   account's purge outlives the account.
+ *   account's purge outlives the account. `auth_throttles` alone belongs to no account.
  */
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
@@ -35,6 +35,8 @@ export interface AccountsTable {
   require_two_factor: ColumnType<number, number | undefined, number>;
   /** Passwords older than this many days must be changed; null for never. */
   password_max_age_days: number | null;
+  /** 1 when only requests from the account's `ip_rules` are let in (S6). */
+  ip_restriction_enabled: ColumnType<number, number | undefined, number>;
 }
 
 export interface UsersTable {
@@ -191,6 +193,94 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+/**
+ * A `bigint` column: PostgreSQL's driver answers it as a string (it may pass 2^53), node:sqlite as a
+ * number. Read it with `Number(...)` (sizes and counts stay far below 2^53).
+ */
+export type BigIntColumn = ColumnType<string | number, number, number>;
+
+/** Who did something, as recorded: a portal user, an API key, the server itself, or nobody signed in. */
+export type ActorKind = 'user' | 'api_key' | 'system' | 'anonymous';
+
+/**
+ * The security audit log (S7): one row per security-relevant action, never updated. `actor_name` is the
+ * user's address or the key's name at the time, so the entry still says who after they are gone.
+ */
+export interface AuditEventsTable {
+  /** `aud_…`. */
+  id: string;
+  account_id: string;
+  occurred_at: Timestamp;
+  /** `components/schemas/AuditActivity`. */
+  activity: string;
+  /** `succeeded` or `failed`. */
+  status: string;
+  service: string | null;
+  task_id: string | null;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  actor_name: string | null;
+  /** The client's address (through trusted proxies only), or null for the server's own actions. */
+  source_ip: string | null;
+  description: string;
+  /** JSON object of scalar values (what changed, from what to what). */
+  details: ColumnType<string, string | undefined, string>;
+}
+
+/** The system activity log (S7): every backup, restore, export and erasure, written by its job. */
+export interface ActivityEventsTable {
+  /** `act_…`. */
+  id: string;
+  account_id: string;
+  occurred_at: Timestamp;
+  /** `backup`, `restore`, `export`, `erase`. */
+  activity: string;
+  /** `succeeded`, `partially_succeeded`, `failed`, `canceled`. */
+  status: string;
+  service: string | null;
+  task_id: string | null;
+  task_name: string | null;
+  job_id: string | null;
+  /** The entity or item the run was about (a user's address, a folder path). */
+  item: string | null;
+  execution_ms: BigIntColumn | null;
+  size_bytes: BigIntColumn | null;
+  item_count: BigIntColumn | null;
+  actor_kind: ActorKind;
+  actor_id: string | null;
+  actor_name: string | null;
+  description: string;
+}
+
+/** A trusted IPv4 address or range of an account (S6); `first_address` ≤ `last_address`, dotted quads. */
+export interface IpRulesTable {
+  /** `ipr_…`. */
+  id: string;
+  account_id: string;
+  /** As the account wrote it, normalised: `203.0.113.7`, `203.0.113.0/24`, `203.0.113.10-203.0.113.20`. */
+  range_text: string;
+  first_address: string;
+  last_address: string;
+  description: ColumnType<string, string | undefined, string>;
+  created_by: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/**
+ * Failed attempts and lockouts of the brute-force defence, by key: `ip:<address>`, `email:<digest>`,
+ * `client:<key id>`… Server-wide, not per account (see `tenant.ts`).
+ */
+export interface AuthThrottlesTable {
+  throttle_key: string;
+  failures: ColumnType<number, number | undefined, number>;
+  window_started_at: Timestamp;
+  last_failure_at: Timestamp;
+  locked_until: Timestamp | null;
+  /** Lockouts so far in a row; each one lasts longer. */
+  lockouts: ColumnType<number, number | undefined, number>;
+}
+
 /** Every table, for `Kysely<Database>`. */
 export interface Database {
   accounts: AccountsTable;
@@ -203,6 +293,10 @@ export interface Database {
   jobs: JobsTable;
   recovery_codes: RecoveryCodesTable;
   sign_in_challenges: SignInChallengesTable;
+  audit_events: AuditEventsTable;
+  activity_events: ActivityEventsTable;
+  ip_rules: IpRulesTable;
+  auth_throttles: AuthThrottlesTable;
 }
 
 export type Account = Selectable<AccountsTable>;
@@ -212,4 +306,7 @@ export type User = Selectable<UsersTable>;
 export type NewUser = Insertable<UsersTable>;
 export type UserUpdate = Updateable<UsersTable>;
 export type Job = Selectable<JobsTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;
+export type ActivityEventRow = Selectable<ActivityEventsTable>;
+export type IpRule = Selectable<IpRulesTable>;
 export type NewJob = Insertable<JobsTable>;

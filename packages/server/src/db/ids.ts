@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
 
 /** Prefixes in use; the contract reserves more (`tsk_`, `ent_`, `snp_`, `job_`, …) for later resources. */
-export type IdPrefix = 'acc' | 'usr' | 'key' | 'ses' | 'etk' | 'otk' | 'job' | 'req' | 'rcc' | 'sic';
+export type IdPrefix =
+  'acc' | 'usr' | 'key' | 'ses' | 'etk' | 'otk' | 'job' | 'req' | 'rcc' | 'sic' | 'aud' | 'act' | 'ipr' | 'tsk';
 
 /** A new id: `newId('usr')` → `usr_01je28jt97kb6cq643dzvmxxqk`. */
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {

@@ -17,6 +17,16 @@ export const tenantTables = [
   'jobs',
   'recovery_codes',
   'sign_in_challenges',
+  'audit_events',
+  'activity_events',
+  'ip_rules',
 ] as const satisfies readonly (keyof Database)[];
+
+/**
+ * Tables that belong to no account, each for a reason: `auth_throttles` counts failed sign-ins by
+ * client address and by the email typed, which may be no account's (an unknown address must be
+ * throttled like a known one, or the lockout would tell which addresses exist).
+ */
+export const serverTables = ['auth_throttles'] as const satisfies readonly (keyof Database)[];
 
 export type TenantTable = (typeof tenantTables)[number];

@@ -45,6 +45,9 @@ const titles: Readonly<Record<ProblemCode, string>> = {
   THROTTLED: 'Too many requests',
   INTERNAL: 'Internal server error',
   TRANSIENT: 'Temporarily unavailable',
+  IP_NOT_TRUSTED: 'Address not trusted',
+  IP_RESTRICTION_LOCKOUT: 'The change would lock you out',
+  LIMIT_REACHED: 'Limit reached',
   NOT_IMPLEMENTED: 'Not implemented yet',
 };
 

@@ -12,6 +12,7 @@
  *   failure is logged) and `resendInvitation` sends a new link.
  */
 import type { components } from '@holdfast/sdk';
+import { assertPasswordAccepted } from '../auth/password-policy.ts';
 import { createPasswordHasher } from '../auth/passwords.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { consumeLink } from '../accounts/email-links.ts';
@@ -128,7 +129,8 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
       const now = services.clock();
       // A cheap look first, so an unknown token costs no argon2id; then hash outside the transaction
       // (slow on purpose, and SQLite has one writer); the transaction consumes the token race-free.
-      await pendingInvitation(params.token);
+      const pending = await pendingInvitation(params.token);
+      assertPasswordAccepted(body.password, pending.email, '/body/password');
       const passwordHash = await hasher.hash(body.password);
       const accepted = await db.transaction().execute(async (trx) => {
         const link = await consumeLink(trx, 'invitation', params.token, now);

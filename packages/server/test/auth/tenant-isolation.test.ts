@@ -7,6 +7,8 @@
  * path answer `400`, never `500`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordActivity } from '../../src/audit/activity-log.ts';
+import { recordAudit } from '../../src/audit/audit-log.ts';
 import { hashToken } from '../../src/auth/tokens.ts';
 import { newId } from '../../src/db/ids.ts';
 import { loadApi } from '../../src/http/openapi/api-document.ts';
@@ -54,6 +56,16 @@ const malformed: Readonly<Record<string, readonly string[]>> = {
     "key_');drop table api_keys;--",
   ],
   token: ['short', 'A'.repeat(44), `${'A'.repeat(42)}=`, `${'A'.repeat(42)}%2F`, '%E2%82%AC'.repeat(15)],
+  ipRuleId: [
+    'x',
+    'ipr_',
+    'IPR_01JXA3T5QK8M2D6V9C4B7N1E0F',
+    'ipr_01jxa3t5qk8m2d6v9c4b7n1e0',
+    'usr_01je28jt97kb6cq643dzvmxxqk',
+    '10.0.0.1',
+    '%2E%2E',
+    "ipr_' or 1=1 --",
+  ],
 };
 
 describeOnBothDatabases('tenant isolation', (target) => {
@@ -63,6 +75,7 @@ describeOnBothDatabases('tenant isolation', (target) => {
   let b: SeededAccount;
   let bUsers: SeededUser[];
   let bKey: SeededApiKey;
+  let bIpRuleId: string;
   let bInvitationToken: string;
   let callers: Record<string, Credential>;
   let bSecrets: string[];
@@ -102,12 +115,62 @@ describeOnBothDatabases('tenant isolation', (target) => {
       .execute();
     bUsers = [b.primary, bAdmin, bCustom, bInvited];
     bKey = await seedApiKey(db(), b.id, { now, createdBy: bAdmin.id, name: 'Bravo Pipeline Key' });
+    bIpRuleId = newId('ipr');
+    await db()
+      .insertInto('ip_rules')
+      .values({
+        id: bIpRuleId,
+        account_id: b.id,
+        range_text: '198.51.100.0/24',
+        first_address: '198.51.100.0',
+        last_address: '198.51.100.255',
+        description: 'Bravo hidden office',
+        created_by: bAdmin.id,
+        created_at: now.toISOString(),
+        updated_at: now.toISOString(),
+      })
+      .execute();
+    await recordAudit(
+      db(),
+      {
+        accountId: b.id,
+        activity: 'user_invited',
+        status: 'succeeded',
+        actor: { kind: 'user', id: bAdmin.id, name: bAdmin.email },
+        sourceIp: '198.51.100.77',
+        description: 'Invited Bravo Invitee to Bravo Secret Projects.',
+      },
+      now,
+    );
+    await recordActivity(
+      db(),
+      {
+        accountId: b.id,
+        activity: 'backup',
+        status: 'succeeded',
+        service: 'box',
+        taskId: newId('tsk'),
+        taskName: 'Bravo Box task',
+        jobId: newId('job'),
+        item: bCustom.email,
+        executionMs: 1000,
+        sizeBytes: 2048,
+        itemCount: 3,
+        initiator: { kind: 'system', id: null, name: null },
+        description: 'Daily backup of Bravo Custom.',
+      },
+      now,
+    );
     bSecrets = [
       b.id,
       b.name,
       bKey.id,
       'Bravo Pipeline Key',
       bKey.secret,
+      bIpRuleId,
+      '198.51.100',
+      'Bravo hidden office',
+      'Bravo Box task',
       ...bUsers.flatMap((user) => [user.id, user.email, user.name ?? '']),
     ];
 
@@ -129,18 +192,32 @@ describeOnBothDatabases('tenant isolation', (target) => {
 
   it('covers the tenant-scoped operations of the contract', () => {
     expect(tenantScoped.map((operation) => operation.operationId).sort()).toEqual(
-      ['deleteApiKey', 'deleteUser', 'getApiKey', 'getUser', 'resendInvitation', 'updateUser'].sort(),
+      [
+        'deleteApiKey',
+        'deleteUser',
+        'getApiKey',
+        'getUser',
+        'resendInvitation',
+        'updateUser',
+        'deactivateUser',
+        'reactivateUser',
+        'resetUserTwoFactor',
+        'getIpRule',
+        'updateIpRule',
+        'deleteIpRule',
+      ].sort(),
     );
   });
 
   describe.each(tenantScoped.map((operation) => [operation.operationId, operation] as const))('%s', (id, operation) => {
-    it.each(['userId', 'apiKeyId'].filter((name) => operation.path.includes(`{${name}}`)))(
+    it.each(['userId', 'apiKeyId', 'ipRuleId'].filter((name) => operation.path.includes(`{${name}}`)))(
       "answers 404 and leaks nothing for each of B's ids in {%s}",
       async (parameter) => {
         const build = validRequests[id];
         if (build === undefined) throw new Error(`no valid request for ${id}`);
-        const ids = parameter === 'userId' ? bUsers.map((user) => user.id) : [bKey.id];
-        const nowhere = parameter === 'userId' ? newId('usr') : newId('key');
+        const ids =
+          parameter === 'userId' ? bUsers.map((user) => user.id) : parameter === 'apiKeyId' ? [bKey.id] : [bIpRuleId];
+        const nowhere = parameter === 'userId' ? newId('usr') : parameter === 'apiKeyId' ? newId('key') : newId('ipr');
         for (const [who, credential] of Object.entries(callers)) {
           const spec = await build({
             db: db(),
@@ -195,6 +272,18 @@ describeOnBothDatabases('tenant isolation', (target) => {
     });
     const keys = await db().selectFrom('api_keys').select('id').where('account_id', '=', b.id).execute();
     expect(keys.map((key) => key.id)).toEqual([bKey.id]);
+    const rules = await db()
+      .selectFrom('ip_rules')
+      .select(['id', 'range_text', 'description'])
+      .where('account_id', '=', b.id)
+      .execute();
+    expect(rules).toEqual([{ id: bIpRuleId, range_text: '198.51.100.0/24', description: 'Bravo hidden office' }]);
+    const bStatuses = await db()
+      .selectFrom('users')
+      .select(['id', 'status', 'totp_secret'])
+      .where('account_id', '=', b.id)
+      .execute();
+    expect(bStatuses.every((user) => user.status !== 'deactivated')).toBe(true);
     const invitation = await call(running.url, 'GET', `/v1/invitations/${bInvitationToken}`);
     expect(invitation.status).toBe(200);
     expect(mail.to(bUsers[3]?.email ?? '')).toEqual([]);
@@ -207,6 +296,13 @@ describeOnBothDatabases('tenant isolation', (target) => {
     `/v1/users?limit=200&q=Bravo`,
     '/v1/api-keys?limit=200',
     `/v1/api-keys?createdBy=${newId('usr')}`,
+    '/v1/ip-rules?limit=200',
+    '/v1/audit-events?limit=200',
+    '/v1/audit-events?limit=200&q=Bravo',
+    '/v1/audit-events/export',
+    '/v1/audit-events/export?q=198.51.100',
+    '/v1/activity-events?limit=200',
+    '/v1/activity-events/export?q=Bravo',
   ])("never lists B's rows: %s", async (path) => {
     for (const [who, credential] of Object.entries(callers)) {
       const answer = await fetch(`${running.url}${path}`, { headers: credential.headers() });

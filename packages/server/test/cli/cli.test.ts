@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { exitCodes, main, type ServerCliIo } from '../../src/cli/main.ts';
 import { createDatabase } from '../../src/db/create-database.ts';
 import { pendingMigrations } from '../../src/db/migrate.ts';
+import { migrations } from '../../src/db/migrations/index.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
 
 class Sink {
@@ -53,12 +54,14 @@ describeOnBothDatabases('holdfast-server', (target) => {
   it('migrate applies every migration, then reports the database up to date', async () => {
     const run = io(envFor(target().config));
     expect(await main(['migrate'], run)).toBe(exitCodes.ok);
+    const names = Object.keys(migrations);
+    expect(names.slice(0, 3)).toEqual(['0001-initial', '0002-second-factor', '0003-security-trail']);
     expect(run.stderr.text).toMatch(
-      /^Applied 2 migrations to (SQLite|PostgreSQL) .*: 0001-initial, 0002-second-factor\.\n$/,
+      new RegExp(`^Applied ${names.length} migrations to (SQLite|PostgreSQL) .*: ${names.join(', ')}\\.\\n$`),
     );
     const again = io(envFor(target().config));
     expect(await main(['migrate'], again)).toBe(exitCodes.ok);
-    expect(again.stderr.text).toContain('is up to date: 2 migrations');
+    expect(again.stderr.text).toContain(`is up to date: ${names.length} migrations`);
     const database = createDatabase(target().config);
     try {
       expect(await pendingMigrations(database.db)).toEqual([]);

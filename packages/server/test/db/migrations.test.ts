@@ -4,7 +4,7 @@ import { createDatabase, type ServerDatabase } from '../../src/db/create-databas
 import { migrateToLatest, pendingMigrations } from '../../src/db/migrate.ts';
 import { migrations } from '../../src/db/migrations/index.ts';
 import { newId } from '../../src/db/ids.ts';
-import { tenantTables } from '../../src/db/tenant.ts';
+import { serverTables, tenantTables } from '../../src/db/tenant.ts';
 import { toTimestamp } from '../../src/db/time.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
 
@@ -19,6 +19,10 @@ const expectedTables = [
   'jobs',
   'recovery_codes',
   'sign_in_challenges',
+  'audit_events',
+  'activity_events',
+  'ip_rules',
+  'auth_throttles',
 ];
 
 describeOnBothDatabases('migrations', (target) => {
@@ -41,11 +45,18 @@ describeOnBothDatabases('migrations', (target) => {
     expect(await pendingMigrations(database.db)).toEqual([]);
   });
 
-  it('create the tables of the schema, every one but accounts owned by an account', async () => {
+  it('create the tables of the schema, every one but accounts and the server-wide ones owned by an account', async () => {
     const tables = await database.db.introspection.getTables();
     const names = tables.map((table) => table.name).filter((name) => !name.startsWith('kysely_'));
     expect(names.sort()).toEqual([...expectedTables].sort());
+    const serverWide: readonly string[] = serverTables;
     for (const table of tables.filter((t) => !t.name.startsWith('kysely_') && t.name !== 'accounts')) {
+      if (serverWide.includes(table.name)) {
+        expect(table.columns.map((column) => column.name), `${table.name} names no account`).not.toContain(
+          'account_id',
+        );
+        continue;
+      }
       expect(tenantTables, `${table.name} is a tenant table`).toContain(table.name);
       const accountId = table.columns.find((column) => column.name === 'account_id');
       expect(accountId?.isNullable, `${table.name}.account_id`).toBe(false);

@@ -4,99 +4,26 @@
  * contract. The permission matrix sends these as every kind of principal; a request that a holder of the
  * permission sends must succeed (2xx), so a handler that refuses a valid request shows up there.
  *
- * A new operation in the contract needs a line here: the matrix fails for an operation without one.
+ * A new operation in the contract needs a line here, or in its module's file under `valid-requests/`
+ * (spread in below): the matrix fails for an operation without one.
  */
-import type { Kysely } from 'kysely';
-import { issueLink } from '../../src/accounts/email-links.ts';
-import type { Database } from '../../src/db/database-schema.ts';
-import { createChallenge, twoFactorKeys } from '../../src/accounts/two-factor.ts';
-import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
+import { clientCredentialsToken, seedApiKey, uniqueEmail } from './seed.ts';
+import { createChallenge } from '../../src/accounts/two-factor.ts';
+import { auditValidRequests } from './valid-requests/audit-requests.ts';
+import { ipRestrictionValidRequests } from './valid-requests/ip-restriction-requests.ts';
 import {
-  clientCredentialsToken,
-  seedApiKey,
-  seedUser,
-  uniqueEmail,
-  type SeededAccount,
-  type SeededUser,
-} from './seed.ts';
+  invitedUser,
+  link,
+  matrixPassword,
+  noAccess,
+  targetKey,
+  targetUser,
+  withTotp,
+  type RequestContext,
+  type RequestSpec,
+} from './valid-requests/request-context.ts';
 
-/** The password of every seeded primary user in these requests. */
-export const matrixPassword = 'correct horse battery staple';
-
-export interface RequestContext {
-  readonly db: Kysely<Database>;
-  readonly url: string;
-  readonly account: SeededAccount;
-  readonly now: Date;
-  /** The server's master key (to seed sealed TOTP secrets). */
-  readonly masterKey: Buffer;
-  /** The user the request's credential signs in (the primary user for API keys and nobody). */
-  readonly caller: SeededUser;
-}
-
-export interface RequestSpec {
-  /** Path parameters by name. */
-  readonly params?: Readonly<Record<string, string>>;
-  /** A JSON body. */
-  readonly body?: unknown;
-  /** A form body (`/v1/oauth/*`). */
-  readonly form?: Readonly<Record<string, string>>;
-}
-
-const noAccess = { role: 'custom', operations: [], services: [] } as const;
-const hour = 3_600_000;
-
-async function link(
-  context: RequestContext,
-  purpose: 'confirm_email' | 'reset_password' | 'change_email' | 'invitation',
-  userId: string = context.account.primary.id,
-): Promise<string> {
-  const issued = await issueLink(context.db, {
-    accountId: context.account.id,
-    userId,
-    purpose,
-    now: context.now,
-    lifetimeMs: hour,
-    ...(purpose === 'change_email' ? { newEmail: uniqueEmail('changed') } : {}),
-  });
-  return issued.token;
-}
-
-async function invitedUser(context: RequestContext): Promise<{ userId: string; token: string }> {
-  const user = await seedUser(context.db, context.account.id, {
-    status: 'invited',
-    name: null,
-    access: noAccess,
-    invitedBy: context.account.primary.id,
-    now: context.now,
-  });
-  return { userId: user.id, token: await link(context, 'invitation', user.id) };
-}
-
-async function targetUser(context: RequestContext): Promise<RequestSpec> {
-  const user = await seedUser(context.db, context.account.id, { access: noAccess, now: context.now });
-  return { params: { userId: user.id } };
-}
-
-async function targetKey(context: RequestContext): Promise<RequestSpec> {
-  const key = await seedApiKey(context.db, context.account.id, { access: noAccess, now: context.now });
-  return { params: { apiKeyId: key.id } };
-}
-
-/**
- * Gives `user` a TOTP secret, enabled or pending, sealed with the server's key; answers a current code.
- */
-async function withTotp(context: RequestContext, user: SeededUser, state: 'enabled' | 'pending'): Promise<string> {
-  const secret = newTotpSecret();
-  const sealed = twoFactorKeys(context.masterKey).box.seal(secret, user.id);
-  await context.db
-    .updateTable('users')
-    .set(state === 'enabled' ? { totp_secret: sealed } : { totp_pending_secret: sealed })
-    .where('account_id', '=', user.accountId)
-    .where('id', '=', user.id)
-    .execute();
-  return totpCode(secret, context.now);
-}
+export { matrixPassword, type RequestContext, type RequestSpec } from './valid-requests/request-context.ts';
 
 /** The valid request of each operation, by `operationId`. */
 export const validRequests: Readonly<Record<string, (context: RequestContext) => Promise<RequestSpec>>> = {
@@ -177,6 +104,9 @@ export const validRequests: Readonly<Record<string, (context: RequestContext) =>
     const { accessToken } = await clientCredentialsToken(context.url, key);
     return { form: { token: accessToken, client_id: key.id, client_secret: key.secret } };
   },
+
+  ...auditValidRequests,
+  ...ipRestrictionValidRequests,
 };
 
 /** The URL path of an operation's template with these parameters; throws for a missing one. */

@@ -6,8 +6,10 @@
 import type { Migration } from 'kysely/migration';
 import * as initial from './0001-initial.ts';
 import * as secondFactor from './0002-second-factor.ts';
+import * as securityTrail from './0003-security-trail.ts';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-initial': initial,
   '0002-second-factor': secondFactor,
+  '0003-security-trail': securityTrail,
 };

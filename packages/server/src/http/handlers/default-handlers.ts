@@ -7,6 +7,8 @@ import type { ServerServices } from '../server-services.ts';
 import type { HandlerFactory, HandlerRegistry } from './handler-types.ts';
 import { accountsHandlers } from '../../accounts/accounts-handlers.ts';
 import { apiKeysHandlers } from '../../api-keys/api-keys-handlers.ts';
+import { auditHandlers } from '../../audit/audit-handlers.ts';
+import { ipRestrictionsHandlers } from '../../ip-restrictions/ip-restrictions-handlers.ts';
 import { oauthHandlers } from '../../oauth/oauth-handlers.ts';
 import { usersHandlers } from '../../users/users-handlers.ts';
 import { operationsHandlers } from './operations-handlers.ts';
@@ -17,6 +19,8 @@ const factories: readonly HandlerFactory[] = [
   usersHandlers,
   apiKeysHandlers,
   oauthHandlers,
+  ipRestrictionsHandlers,
+  auditHandlers,
 ];
 
 export function defaultHandlers(services: ServerServices): HandlerRegistry {
