@@ -20,6 +20,14 @@ if ! command -v oathtool >/dev/null 2>&1; then
     { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq oathtool >/dev/null; }
 fi
 
+# The server's pages are tested in a real browser: Debian's Chromium (never a downloaded one).
+if [ ! -x /usr/lib/chromium/chromium ] && ! command -v chromium >/dev/null 2>&1; then
+  echo "setup: installing chromium (apt)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get install -y -qq chromium >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq >/dev/null && $sudo apt-get install -y -qq chromium >/dev/null; }
+fi
+
 echo "setup: installing dependencies"
 pnpm install --frozen-lockfile
 echo "setup: building the packages"

@@ -30,6 +30,13 @@ export type {
   UserListQuery,
   UsersResource,
 } from './client/holdfast-client.ts';
+export type {
+  ActivityEventQuery,
+  AuditEventQuery,
+  EventLogResource,
+  IpRestrictionsResource,
+  IpRulesResource,
+} from './client/security-resources.ts';
 export type { RetryOptions } from './http/retry-policy.ts';
 
 export {

@@ -16,6 +16,12 @@ import { packageVersion } from '../package-info.ts';
 import { pages, paginate } from '../pagination/paginate.ts';
 import type { HoldfastClientOptions } from './holdfast-client-options.ts';
 import type { ApiKeysResource, CallOptions, HoldfastClient, UsersResource } from './holdfast-client.ts';
+import {
+  activityEventsResource,
+  auditEventsResource,
+  ipRestrictionsResource,
+  ipRulesResource,
+} from './security-resources.ts';
 
 type Schemas = components['schemas'];
 
@@ -126,6 +132,22 @@ export function createHoldfastClient(options: HoldfastClientOptions): HoldfastCl
           ...signalOf(callOptions),
         }),
       ),
+    deactivate: async (userId, callOptions) =>
+      unwrap(
+        await api.POST('/v1/users/{userId}/deactivate', { params: { path: { userId } }, ...signalOf(callOptions) }),
+      ),
+    reactivate: async (userId, callOptions) =>
+      unwrap(
+        await api.POST('/v1/users/{userId}/reactivate', { params: { path: { userId } }, ...signalOf(callOptions) }),
+      ),
+    resetTwoFactor: async (userId, callOptions) => {
+      unwrap(
+        await api.POST('/v1/users/{userId}/reset-two-factor', {
+          params: { path: { userId } },
+          ...signalOf(callOptions),
+        }),
+      );
+    },
   };
 
   const apiKeys: ApiKeysResource = {
@@ -153,6 +175,10 @@ export function createHoldfastClient(options: HoldfastClientOptions): HoldfastCl
     },
     users,
     apiKeys,
+    ipRestrictions: ipRestrictionsResource(api),
+    ipRules: ipRulesResource(api, () => client),
+    auditEvents: auditEventsResource(api, () => client),
+    activityEvents: activityEventsResource(api, () => client),
     revokeTokens: () => tokens?.revoke() ?? Promise.resolve(),
   };
   return client;

@@ -5,6 +5,13 @@
 import type { Client } from 'openapi-fetch';
 import type { components, paths } from '../generated/holdfast.ts';
 import type { Page, PagedPath, PageItem, PaginateOptions } from '../pagination/paginate.ts';
+import type {
+  ActivityEventQuery,
+  AuditEventQuery,
+  EventLogResource,
+  IpRestrictionsResource,
+  IpRulesResource,
+} from './security-resources.ts';
 
 /** The query of `GET /v1/users` (without `cursor`). */
 export type UserListQuery = Omit<NonNullable<paths['/v1/users']['get']['parameters']['query']>, 'cursor'>;
@@ -49,6 +56,12 @@ export interface UsersResource {
   ): Promise<components['schemas']['User']>;
   delete(userId: string, options?: CallOptions): Promise<void>;
   resendInvitation(userId: string, options?: CallOptions): Promise<components['schemas']['User']>;
+  /** Stops the user from signing in and ends their sessions (role and history are kept). */
+  deactivate(userId: string, options?: CallOptions): Promise<components['schemas']['User']>;
+  /** Lets a deactivated user sign in again. */
+  reactivate(userId: string, options?: CallOptions): Promise<components['schemas']['User']>;
+  /** Turns off another user's two-factor authentication (they lost the app and the recovery codes). */
+  resetTwoFactor(userId: string, options?: CallOptions): Promise<void>;
 }
 
 /** API keys (`manage_api_keys`). Each method throws {@link HoldfastApiError} on an error answer. */
@@ -96,6 +109,14 @@ export interface HoldfastClient {
   regions(options?: CallOptions): Promise<components['schemas']['Region'][]>;
   readonly users: UsersResource;
   readonly apiKeys: ApiKeysResource;
+  /** The account's IP restrictions switch (S6). */
+  readonly ipRestrictions: IpRestrictionsResource;
+  /** The account's trusted addresses and ranges (S6). */
+  readonly ipRules: IpRulesResource;
+  /** The security audit log (S7, `view_audit_log`). */
+  readonly auditEvents: EventLogResource<components['schemas']['AuditEvent'], AuditEventQuery>;
+  /** The system activity log (S7, `view_activity_log`). */
+  readonly activityEvents: EventLogResource<components['schemas']['ActivityEvent'], ActivityEventQuery>;
   /**
    * Revokes the client's tokens at the server (its refresh token, and with it the access tokens issued
    * from it). A later call exchanges the credentials again. Does nothing for a client made with an access

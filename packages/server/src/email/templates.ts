@@ -3,10 +3,11 @@
  * for `mailer.send({ to, ...template(...) })`. Every message has a plain-text body; the HTML alternative
  * says the same, with every interpolated value escaped.
  *
- * Links point at the web console under `publicUrl` and carry their token in the URL fragment
+ * Links point at pages under `publicUrl` and carry their token in the URL fragment
  * (`https://backup.example.org/confirm-email#token=…`): browsers never send a fragment to a server, so
- * the token stays out of access logs, proxies and `Referer` headers (openapi/README.md). The console
- * page reads it and posts it to the API ({@link linkPaths} lists the pages and the operations they call).
+ * the token stays out of access logs, proxies and `Referer` headers (openapi/README.md). The page (the
+ * server's own, `http/pages/`, until the web console takes those paths over) reads it and posts it to
+ * the API ({@link linkPaths} lists the pages and the operations they call).
  */
 
 /** A rendered email, without its recipient. */

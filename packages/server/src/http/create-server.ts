@@ -3,8 +3,9 @@
  *
  * Middleware, outermost first: request id → trusted-proxy headers → request log and metrics → security
  * headers → the one error middleware (everything below throws; it answers problem+json) → `/metrics`
- * (unless on its own port) → body reader (size limit, 413) → the contract's router (routing, principal
- * and permission, media type, validation, handler or 501, answer check).
+ * (unless on its own port) → the server's own pages (`pages/`: landing, sign-up, sign-in, the emailed
+ * links) → body reader (size limit, 413) → the contract's router (routing, principal and permission,
+ * media type, validation, handler or 501, answer check).
  *
  * `close()` is graceful: readiness fails at once, the listeners stop accepting, idle connections close,
  * requests in flight finish (their connections close after their answer), and after
@@ -36,6 +37,7 @@ import { trustedProxies } from './middleware/trusted-proxies.ts';
 import { loadApi } from './openapi/api-document.ts';
 import { createContractCheck } from './openapi/contract-check.ts';
 import { operationRouter } from './openapi/operation-router.ts';
+import { pagesMiddleware } from './pages/pages-middleware.ts';
 import type { ServerServices } from './server-services.ts';
 
 export interface CreateServerOptions {
@@ -133,6 +135,7 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   });
   app.use(errorMiddleware(contractCheck === undefined ? {} : { checkProblem: contractCheck.checkProblem }));
   if (config.metricsPort === null) app.use(metricsEndpoint(metrics));
+  app.use(pagesMiddleware());
   app.use(bodyReader(config.bodyLimit));
   app.use(
     operationRouter({
