@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redactUrl } from '../../src/logging/logger.ts';
+import { redacted, redactUrl, scrubSecrets } from '../../src/logging/logger.ts';
 import { principal, resolverFor } from '../support/principals.ts';
 import { testConfig } from '../support/test-config.ts';
 import { startServer, type RunningServer } from '../support/test-server.ts';
@@ -100,5 +100,41 @@ describe('log redaction', () => {
     ],
   ])('redacts the URL %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
+  });
+});
+
+describe('scrubSecrets', () => {
+  it('replaces secret-named fields at any case and depth up to four, leaving the input as it was', () => {
+    const input = {
+      Password: 'p1',
+      req: { headers: { Authorization: 'Bearer x', 'X-CSRF-Token': 'c', accept: '*/*' } },
+      list: [{ token: 't' }, 'plain'],
+      a: { b: { c: { secret: 's', d: { secret: 'too deep' } } } },
+      kept: 'visible',
+    };
+    const before = JSON.stringify(input);
+    expect(scrubSecrets(input)).toEqual({
+      Password: redacted,
+      req: { headers: { Authorization: redacted, 'X-CSRF-Token': redacted, accept: '*/*' } },
+      list: [{ token: redacted }, 'plain'],
+      a: { b: { c: { secret: redacted, d: { secret: 'too deep' } } } },
+      kept: 'visible',
+    });
+    expect(JSON.stringify(input)).toBe(before);
+  });
+
+  it('shares what holds no secret, and scrubs errors into errors of the same class', () => {
+    const headers = { host: 'x' };
+    const plain = new TypeError('fine');
+    const untouched = { headers, err: plain, at: new Date(0), token: undefined };
+    expect(scrubSecrets(untouched)).toBe(untouched);
+
+    const error = Object.assign(new RangeError('boom', { cause: 'why' }), { password: 'p', code: 'E1' });
+    const output = scrubSecrets({ err: error }) as { err: RangeError & { password: string; code: string } };
+    expect(output.err).not.toBe(error);
+    expect(output.err).toBeInstanceOf(RangeError);
+    expect(output.err).toMatchObject({ message: 'boom', stack: error.stack, cause: 'why', code: 'E1' });
+    expect(output.err.password).toBe(redacted);
+    expect(error.password).toBe('p');
   });
 });
