@@ -35,6 +35,7 @@ export type {
   AuditEventQuery,
   EventLogResource,
   IpRestrictionsResource,
+  IpRuleCreateInput,
   IpRulesResource,
 } from './client/security-resources.ts';
 export type { RetryOptions } from './http/retry-policy.ts';

@@ -20,6 +20,14 @@ export type AuditEventQuery = Query<'/v1/audit-events/export'>;
 /** The filters and order of `GET /v1/activity-events` (without `limit` and `cursor`), also those of its export. */
 export type ActivityEventQuery = Query<'/v1/activity-events/export'>;
 
+/**
+ * The body of `createIpRule`: `description` may be left out (it defaults to `''`). The generated
+ * `IpRuleCreate` marks it required, as openapi-typescript does for every property with a default.
+ */
+export type IpRuleCreateInput = Omit<Schemas['IpRuleCreate'], 'description'> & {
+  readonly description?: Schemas['IpRuleCreate']['description'];
+};
+
 /** IP restrictions: the account's switch (`view_account_settings` to read, `manage_account` to change). */
 export interface IpRestrictionsResource {
   /** Whether restrictions are on, how many rules there are, and whether they trust this caller. */
@@ -33,7 +41,7 @@ export interface IpRulesResource {
   list(options?: CallOptions): AsyncGenerator<Schemas['IpRule'], void, undefined>;
   get(ipRuleId: string, options?: CallOptions): Promise<Schemas['IpRule']>;
   /** Trusts `range`: `203.0.113.7`, `203.0.113.10-203.0.113.20` or `203.0.113.0/24`. */
-  create(rule: Schemas['IpRuleCreate'], options?: CallOptions): Promise<Schemas['IpRule']>;
+  create(rule: IpRuleCreateInput, options?: CallOptions): Promise<Schemas['IpRule']>;
   update(ipRuleId: string, update: Schemas['IpRuleUpdate'], options?: CallOptions): Promise<Schemas['IpRule']>;
   delete(ipRuleId: string, options?: CallOptions): Promise<void>;
 }
@@ -79,7 +87,7 @@ export function ipRulesResource(api: Client<paths>, client: () => HoldfastClient
       unwrap(await api.GET('/v1/ip-rules/{ipRuleId}', { params: { path: { ipRuleId } }, ...signalOf(callOptions) })),
     create: async (rule, callOptions) =>
       // The server applies the contract's default when `description` is left out.
-      unwrap(await api.POST('/v1/ip-rules', { body: rule, ...signalOf(callOptions) })),
+      unwrap(await api.POST('/v1/ip-rules', { body: rule as Schemas['IpRuleCreate'], ...signalOf(callOptions) })),
     update: async (ipRuleId, update, callOptions) =>
       unwrap(
         await api.PATCH('/v1/ip-rules/{ipRuleId}', {

@@ -585,7 +585,10 @@ export interface paths {
      *     sign-in itself) from an address no rule trusts answers `403 IP_NOT_TRUSTED`. Switching on is
      *     refused with `422 IP_RESTRICTION_LOCKOUT` when no rule trusts the caller's own address, so an
      *     admin cannot lock themselves out. Every change is emailed to the account's Administrators and
-     *     audited (`ip_restrictions_enabled`, `ip_restrictions_disabled`).
+     *     audited (`ip_restrictions_enabled`, `ip_restrictions_disabled`). Refused requests, sign-ins and
+     *     token requests are audited as `address_refused`, at most once per address every 10 minutes (a
+     *     flood from one address does not fill the log). Token revocation and `signOut` work from any
+     *     address: they only take access away.
      */
     patch: operations['updateIpRestrictions'];
     trace?: never;
@@ -605,7 +608,7 @@ export interface paths {
      * `range` is one IPv4 address (`203.0.113.7`), a range from one address to another
      *     (`203.0.113.10-203.0.113.20`, both ends included) or a CIDR block (`203.0.113.0/24`; host bits
      *     must be zero). Malformed values answer `400 VALIDATION` naming the field. A rule that is already
-     *     there (the same range) answers `409 CONFLICT`; an account holds at most 500 rules
+     *     there (the same addresses, however written) answers `409 CONFLICT`; an account holds at most 500 rules
      *     (`422 LIMIT_REACHED`). Emailed to the account's Administrators and audited (`ip_rule_created`).
      */
     post: operations['createIpRule'];
@@ -1692,7 +1695,8 @@ export interface components {
      * One IPv4 address (`203.0.113.7`), a range of them (`203.0.113.10-203.0.113.20`, both ends
      *     included, the first not above the last) or a CIDR block (`203.0.113.0/24`, host bits zero).
      *     Spaces around `-` are allowed; leading zeros in an octet are not. IPv6 is not supported yet:
-     *     with restrictions on, IPv6 callers are refused.
+     *     with restrictions on, IPv6 callers are refused. A malformed value answers `400 VALIDATION` whose
+     *     `errors[]` entry for `/body/range` says what is wrong.
      */
     IpRange: string;
     /** What the address or range is (an office, a VPN exit, a backup server). */

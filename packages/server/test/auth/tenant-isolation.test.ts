@@ -63,7 +63,7 @@ const malformed: Readonly<Record<string, readonly string[]>> = {
     'ipr_01jxa3t5qk8m2d6v9c4b7n1e0',
     'usr_01je28jt97kb6cq643dzvmxxqk',
     '10.0.0.1',
-    '%2E%2E',
+    'ipr_%2E%2E',
     "ipr_' or 1=1 --",
   ],
 };

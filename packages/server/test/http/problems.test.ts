@@ -65,7 +65,8 @@ describe('problem answers', () => {
 
   it('answers 404 NOT_FOUND for a path no operation has', async () => {
     expectProblem(await call('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
-    expectProblem(await call('GET', '/'), 404, 'NOT_FOUND');
+    expectProblem(await call('GET', '/nothing-here'), 404, 'NOT_FOUND');
+    expectProblem(await call('POST', '/'), 404, 'NOT_FOUND'); // `/` is a page (GET) and nothing else
   });
 
   it('answers 405 METHOD_NOT_ALLOWED with Allow for a method the path lacks', async () => {
