@@ -41,6 +41,9 @@ Commands:
   create-admin   Create an account and its primary user, address confirmed:
                  --email <address> --name <name> [--password-file <file>] [--region <id>]
                  (the password: the file's first line, HOLDFAST_ADMIN_PASSWORD, or asked for)
+  ip-restrictions status|off (--email <address> | --account <acc_id>)
+                 Show an account's IP restrictions, or switch them off when they lock
+                 everyone out (audited, and emailed to its Administrators).
   help           Show this help.
 
 Options:

@@ -13,6 +13,7 @@ import { packageVersion } from '../package-info.ts';
 import { exitCodes, usage, type ServerCliIo } from './cli-io.ts';
 import { migrate, serve } from './commands.ts';
 import { createAdmin } from './create-admin.ts';
+import { ipRestrictionsCommand } from './ip-restrictions-command.ts';
 
 export type { ServerCliIo, TextSink } from './cli-io.ts';
 export { exitCodes } from './cli-io.ts';
@@ -37,6 +38,8 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
       }
       case 'create-admin':
         return await createAdmin(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
+      case 'ip-restrictions':
+        return await ipRestrictionsCommand(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
       case 'help':
       case '--help':
       case '-h':
