@@ -64,10 +64,16 @@ export { migrateToLatest, pendingMigrations, type MigrationReport } from './db/m
 export { NodeSqliteDialect, type NodeSqliteDialectOptions } from './db/node-sqlite/node-sqlite-dialect.ts';
 export type {
   AccountsTable,
+  ActivityEventsTable,
+  ActorKind,
   ApiKeysTable,
+  AuditEventsTable,
+  AuthThrottlesTable,
+  BigIntColumn,
   Database,
   EmailTokensTable,
   IdempotencyKeysTable,
+  IpRulesTable,
   JobsTable,
   OauthTokensTable,
   RecoveryCodesTable,
@@ -76,6 +82,8 @@ export type {
   Timestamp,
   UsersTable,
 } from './db/database-schema.ts';
+export type { BruteForcePolicy, ThrottleKind, ThrottlePolicy } from './auth/brute-force/brute-force-policy.ts';
+export type { RateLimit } from './http/middleware/token-buckets.ts';
 export { newId, type IdPrefix } from './db/ids.ts';
 
 export {

@@ -4,7 +4,15 @@
  * nothing changes until `confirmAccountEmailChange`), and removal (`requestAccountRemoval` with consent →
  * the 7-day grace period; `cancelAccountRemoval`). The account's address is its primary user's sign-in
  * address. Every query names the caller's account.
+ *
+ * Audited, each in its action's transaction: `account_settings_changed` (a rename that changes the
+ * name: from, to), `email_change_requested` and `email_changed` (from, to), `account_removal_requested`
+ * (when the grace period starts) and `account_removal_cancelled` (by this operation; a cancellation by
+ * signing in is recorded by the sign-in flow, not by `reactivate()`). Requests that change nothing leave
+ * no entry.
  */
+import { recordAudit, userActor } from '../audit/audit-log.ts';
+import { recordRequestAudit, sourceIpOf } from '../audit/audit-request.ts';
 import { toApiTime, toTimestamp } from '../db/time.ts';
 import {
   accountRemovalCancelledEmail,
@@ -28,8 +36,14 @@ import { reactivate, startRemoval } from './account-removal.ts';
 import type { AccountsContext } from './accounts-context.ts';
 import { consumeLink, issueLink } from './email-links.ts';
 import { sessionOfRequest } from './session-principal.ts';
-import { emailChangeLinkMs } from './session-policy.ts';
+import { emailChangeLinkMs, removalGraceMs } from './session-policy.ts';
 import { linkInvalid } from './sign-up-handlers.ts';
+
+/** The admitted principal (the permission step guarantees one here). */
+function callerOf(principal: Principal | null): Principal {
+  if (principal === null) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in, or send a bearer token.');
+  return principal;
+}
 
 function emailTaken(): HttpProblem {
   return new HttpProblem(409, 'EMAIL_TAKEN', 'A user already has this address.');
@@ -59,20 +73,35 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
       return { status: 200, body: await toApiAccount(db, account, clock()) };
     },
 
-    async updateAccount({ principal, body }) {
+    async updateAccount({ principal, body, ctx }) {
       const account = await accountOf(principal);
       const now = clock();
-      if (body.name !== undefined) {
-        await db
-          .updateTable('accounts')
-          .set({ name: body.name, updated_at: toTimestamp(now) })
-          .where('id', '=', account.id)
-          .execute();
+      const name = body.name;
+      if (principal !== null && name !== undefined && name !== account.name) {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('accounts')
+            .set({ name, updated_at: toTimestamp(now) })
+            .where('id', '=', account.id)
+            .execute();
+          await recordRequestAudit(
+            trx,
+            principal,
+            ctx,
+            {
+              activity: 'account_settings_changed',
+              status: 'succeeded',
+              description: `Renamed the account from ${account.name} to ${name}.`,
+              details: { setting: 'account_name', from: account.name, to: name },
+            },
+            now,
+          );
+        });
       }
       return { status: 200, body: await toApiAccount(db, (await findAccount(db, account.id)) ?? account, now) };
     },
 
-    async requestAccountEmailChange({ principal, body }) {
+    async requestAccountEmailChange({ principal, body, ctx }) {
       const { account, user } = await primaryOf(principal);
       const now = clock();
       const holder = await findUserByEmail(db, body.email);
@@ -81,13 +110,29 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
           ? new HttpProblem(409, 'CONFLICT', 'This is the account’s address already.')
           : emailTaken();
       }
-      const link = await issueLink(db, {
-        accountId: account.id,
-        userId: user.id,
-        purpose: 'change_email',
-        now,
-        lifetimeMs: emailChangeLinkMs,
-        newEmail: body.email.trim(),
+      const newEmail = body.email.trim();
+      const link = await db.transaction().execute(async (trx) => {
+        const issued = await issueLink(trx, {
+          accountId: account.id,
+          userId: user.id,
+          purpose: 'change_email',
+          now,
+          lifetimeMs: emailChangeLinkMs,
+          newEmail,
+        });
+        await recordRequestAudit(
+          trx,
+          callerOf(principal),
+          ctx,
+          {
+            activity: 'email_change_requested',
+            status: 'succeeded',
+            description: `Asked to change the account's address from ${user.email} to ${newEmail}; a link went to the new address.`,
+            details: { from: user.email, to: newEmail },
+          },
+          now,
+        );
+        return issued;
       });
       const facts = { publicUrl: config.publicUrl, name: user.name, newEmail: body.email.trim() };
       await mail.send({ to: body.email, ...emailChangeConfirmationEmail({ ...facts, ...link }) });
@@ -98,7 +143,7 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
       };
     },
 
-    async confirmAccountEmailChange({ body }) {
+    async confirmAccountEmailChange({ body, ctx }) {
       const now = clock();
       let confirmed: string | null;
       try {
@@ -118,6 +163,19 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
             .where('account_id', '=', link.accountId)
             .where('id', '=', link.userId)
             .execute();
+          await recordAudit(
+            trx,
+            {
+              accountId: link.accountId,
+              activity: 'email_changed',
+              status: 'succeeded',
+              actor: userActor(user),
+              sourceIp: sourceIpOf(ctx),
+              description: `The account's address changed from ${user.email} to ${link.newEmail}.`,
+              details: { from: user.email, to: link.newEmail },
+            },
+            now,
+          );
           return link.newEmail;
         });
       } catch (error) {
@@ -134,15 +192,31 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
       const current = sessionOfRequest(ctx);
       if (current === undefined) throw new HttpProblem(401, 'UNAUTHENTICATED', 'This needs a browser session.');
       const now = clock();
-      const started = await db.transaction().execute((trx) =>
-        startRemoval(trx, {
+      const started = await db.transaction().execute(async (trx) => {
+        const done = await startRemoval(trx, {
           accountId: account.id,
           userId: user.id,
           sessionId: current.session.id,
           reason: body.reason ?? null,
           now,
-        }),
-      );
+        });
+        if (done) {
+          const purgeAt = toApiTime(toTimestamp(now.getTime() + removalGraceMs));
+          await recordRequestAudit(
+            trx,
+            callerOf(principal),
+            ctx,
+            {
+              activity: 'account_removal_requested',
+              status: 'succeeded',
+              description: `Asked to remove the account ${account.name}; it will be purged on ${purgeAt} unless cancelled.`,
+              details: { purgeAt, reason: body.reason ?? null },
+            },
+            now,
+          );
+        }
+        return done;
+      });
       const changed = (await findAccount(db, account.id)) ?? account;
       if (started && changed.removal_purge_at !== null) {
         await mail.send({
@@ -158,10 +232,27 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
       return { status: 202, body: await toApiAccount(db, changed, now) };
     },
 
-    async cancelAccountRemoval({ principal }) {
+    async cancelAccountRemoval({ principal, ctx }) {
       const { account, user } = await primaryOf(principal);
       const now = clock();
-      const done = await db.transaction().execute((trx) => reactivate(trx, account, now));
+      const done = await db.transaction().execute(async (trx) => {
+        const cancelled = await reactivate(trx, account, now);
+        if (cancelled) {
+          await recordRequestAudit(
+            trx,
+            callerOf(principal),
+            ctx,
+            {
+              activity: 'account_removal_cancelled',
+              status: 'succeeded',
+              description: `Cancelled the removal of the account ${account.name}.`,
+              details: { bySignIn: false },
+            },
+            now,
+          );
+        }
+        return cancelled;
+      });
       const changed = (await findAccount(db, account.id)) ?? account;
       if (done) {
         await mail.send({

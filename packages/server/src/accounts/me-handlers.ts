@@ -1,8 +1,11 @@
 /**
  * The caller itself: `getMe` (a portal user or an API key, its account and every permission it holds,
- * in the contract's order) and `updateMe` (a portal user renames themself; sessions only).
+ * in the contract's order) and `updateMe` (a portal user renames themself; sessions only). A rename
+ * that changes the name is audited (`account_settings_changed`, setting `user_name`, from and to): the
+ * name is what invitation emails show as the inviter, so who changed it to what is worth keeping.
  */
 import type { components } from '@holdfast/sdk';
+import { recordRequestAudit } from '../audit/audit-request.ts';
 import { allPermissions } from '../auth/permissions.ts';
 import type { Principal } from '../auth/principal.ts';
 import { toApiTime, toTimestamp } from '../db/time.ts';
@@ -60,15 +63,34 @@ export function meHandlers({ services }: AccountsContext): HandlerRegistry {
       return { status: 200, body: await meOf(services, principal) };
     },
 
-    async updateMe({ principal, body }) {
+    async updateMe({ principal, body, ctx }) {
       if (principal?.userId == null) throw gone();
-      if (body.name !== undefined) {
-        await database.db
-          .updateTable('users')
-          .set({ name: body.name, updated_at: toTimestamp(clock()) })
-          .where('account_id', '=', principal.accountId)
-          .where('id', '=', principal.userId)
-          .execute();
+      const userId = principal.userId;
+      const name = body.name;
+      const user = await findUser(database.db, principal.accountId, userId);
+      if (user === undefined) throw gone();
+      if (name !== undefined && name !== user.name) {
+        const now = clock();
+        await database.db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable('users')
+            .set({ name, updated_at: toTimestamp(now) })
+            .where('account_id', '=', principal.accountId)
+            .where('id', '=', userId)
+            .execute();
+          await recordRequestAudit(
+            trx,
+            principal,
+            ctx,
+            {
+              activity: 'account_settings_changed',
+              status: 'succeeded',
+              description: `${user.email} changed their name from ${user.name ?? '(none)'} to ${name}.`,
+              details: { setting: 'user_name', userId, from: user.name, to: name },
+            },
+            now,
+          );
+        });
       }
       return { status: 200, body: await meOf(services, principal) };
     },

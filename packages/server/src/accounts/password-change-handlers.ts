@@ -2,9 +2,11 @@
  * `changePassword` (S4): the current password, the new one and its confirmation. The new password must
  * pass the policy (`auth/password-policy.ts`) and differ from the current one; on success the password
  * is rehashed, its change time restarts the expiry clock, every other session of the user ends (this one
- * stays), and a notice goes to the user's address.
+ * stays), and a notice goes to the user's address. Audited (`password_changed`) in the same transaction;
+ * the entry never holds a password.
  */
 import { passwordProblem, passwordRejected } from '../auth/password-policy.ts';
+import { recordRequestAudit } from '../audit/audit-request.ts';
 import { toTimestamp } from '../db/time.ts';
 import { passwordChangedEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
@@ -25,7 +27,7 @@ export function passwordChangeHandlers({ services, passwords, mail }: AccountsCo
   return {
     async changePassword({ principal, body, ctx }) {
       const user = principal?.userId == null ? undefined : await findUser(db, principal.accountId, principal.userId);
-      if (user === undefined) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in.');
+      if (principal === null || user === undefined) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in.');
       if (body.confirmation !== body.newPassword) {
         throw new HttpProblem(400, 'VALIDATION', 'The confirmation differs from the new password.', {
           errors: [{ path: '/body/confirmation', message: 'differs from newPassword' }],
@@ -52,6 +54,18 @@ export function passwordChangeHandlers({ services, passwords, mail }: AccountsCo
           .where('id', '=', user.id)
           .execute();
         await endUserSessions(trx, user.account_id, user.id, keep);
+        await recordRequestAudit(
+          trx,
+          principal,
+          ctx,
+          {
+            activity: 'password_changed',
+            status: 'succeeded',
+            description: `${user.email} changed their password; their other sessions were ended.`,
+            details: { otherSessionsEnded: true },
+          },
+          now,
+        );
       });
       await mail.send({ to: user.email, ...passwordChangedEmail({ publicUrl: config.publicUrl, name: user.name }) });
       return { status: 204 };

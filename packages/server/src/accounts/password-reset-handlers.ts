@@ -3,8 +3,17 @@
  * confirmed user who signs in with a password, earlier links stop working; sent in the background, so
  * the answer's timing says nothing) and `completePasswordReset` (the link once; the new password is set
  * and every session of the user ends; a notice goes to the address).
+ *
+ * Audited: `password_reset_requested` whenever the address is a user's (`succeeded` when a link went,
+ * `failed` with the reason when the user may not reset: invited, deactivated, no password, unconfirmed),
+ * recorded as an anonymous caller naming the address typed, in the transaction that issues the link; the
+ * answer is the same `202` whether or not there was a user. `password_reset` when a link is used, in its
+ * transaction. Neither entry holds the link's token or the password.
  */
+import { recordAudit, userActor } from '../audit/audit-log.ts';
+import { sourceIpOf } from '../audit/audit-request.ts';
 import { assertPasswordAccepted } from '../auth/password-policy.ts';
+import type { User } from '../db/database-schema.ts';
 import { toTimestamp } from '../db/time.ts';
 import { passwordChangedEmail, passwordResetEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
@@ -15,39 +24,70 @@ import { passwordResetLinkMs } from './session-policy.ts';
 import { endUserSessions } from './sessions.ts';
 import { linkInvalid } from './sign-up-handlers.ts';
 
+/** Why this user gets no reset link, or null when they do. */
+function resetRefusal(user: User): 'user_invited' | 'user_deactivated' | 'no_password' | 'email_not_confirmed' | null {
+  if (user.status === 'invited') return 'user_invited';
+  if (user.status !== 'active') return 'user_deactivated';
+  if (user.password_hash === null) return 'no_password';
+  if (isUnconfirmedSignUp(user)) return 'email_not_confirmed';
+  return null;
+}
+
 export function passwordResetHandlers({ services, passwords, mail }: AccountsContext): HandlerRegistry {
   const { database, clock, config } = services;
   const db = database.db;
 
   return {
-    async requestPasswordReset({ body }) {
+    async requestPasswordReset({ body, ctx }) {
       const now = clock();
       const user = await findUserByEmail(db, body.email);
       const account = user === undefined ? undefined : await findAccount(db, user.account_id);
-      if (
-        user !== undefined &&
-        account !== undefined &&
-        user.status === 'active' &&
-        user.password_hash !== null &&
-        !isUnconfirmedSignUp(user) &&
-        !isPastGrace(account, now)
-      ) {
-        const link = await issueLink(db, {
-          accountId: user.account_id,
-          userId: user.id,
-          purpose: 'reset_password',
-          now,
-          lifetimeMs: passwordResetLinkMs,
+      if (user !== undefined && account !== undefined && !isPastGrace(account, now)) {
+        const refused = resetRefusal(user);
+        const link = await db.transaction().execute(async (trx) => {
+          const issued =
+            refused === null
+              ? await issueLink(trx, {
+                  accountId: user.account_id,
+                  userId: user.id,
+                  purpose: 'reset_password',
+                  now,
+                  lifetimeMs: passwordResetLinkMs,
+                })
+              : null;
+          await recordAudit(
+            trx,
+            {
+              accountId: user.account_id,
+              activity: 'password_reset_requested',
+              status: refused === null ? 'succeeded' : 'failed',
+              actor: { kind: 'anonymous', id: null, name: body.email.trim() },
+              sourceIp: sourceIpOf(ctx),
+              description:
+                refused === null
+                  ? `A password reset link was sent to ${user.email}.`
+                  : `A password reset was asked for ${user.email}; no link was sent (${refused.replace(/_/g, ' ')}).`,
+              details: {
+                userId: user.id,
+                linkSent: refused === null,
+                ...(refused === null ? {} : { reason: refused }),
+              },
+            },
+            now,
+          );
+          return issued;
         });
-        mail.sendInBackground({
-          to: user.email,
-          ...passwordResetEmail({ publicUrl: config.publicUrl, name: user.name, ...link }),
-        });
+        if (link !== null) {
+          mail.sendInBackground({
+            to: user.email,
+            ...passwordResetEmail({ publicUrl: config.publicUrl, name: user.name, ...link }),
+          });
+        }
       }
       return { status: 202, body: { email: body.email } };
     },
 
-    async completePasswordReset({ body }) {
+    async completePasswordReset({ body, ctx }) {
       const passwordHash = await passwords.hash(body.password);
       const now = clock();
       const user = await db.transaction().execute(async (trx) => {
@@ -67,6 +107,19 @@ export function passwordResetHandlers({ services, passwords, mail }: AccountsCon
           .where('id', '=', link.userId)
           .execute();
         await endUserSessions(trx, link.accountId, link.userId);
+        await recordAudit(
+          trx,
+          {
+            accountId: link.accountId,
+            activity: 'password_reset',
+            status: 'succeeded',
+            actor: userActor(found),
+            sourceIp: sourceIpOf(ctx),
+            description: `${found.email} set a new password with a reset link; every session was ended.`,
+            details: { sessionsEnded: true },
+          },
+          now,
+        );
         return found;
       });
       if (user === null) throw linkInvalid();

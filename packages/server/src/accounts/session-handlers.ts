@@ -17,6 +17,7 @@ import { toApiTime, toTimestamp } from '../db/time.ts';
 import { accountRemovalCancelledEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { HttpProblem } from '../http/problem.ts';
+import { requireTrustedSignIn } from '../ip-restrictions/ip-gate.ts';
 import {
   findAccount,
   findUser,
@@ -144,6 +145,7 @@ export function sessionHandlers({ services, passwords, mail }: AccountsContext):
           'This account is being removed; only its primary user can sign in (which cancels the removal).',
         );
       }
+      await requireTrustedSignIn(services, ctx.state.clientIp, account, user, 'signIn');
       if (secondFactorRequired(user)) {
         const challenge = await createChallenge(db, user, now);
         throw new HttpProblem(
@@ -172,6 +174,7 @@ export function sessionHandlers({ services, passwords, mail }: AccountsContext):
       if (user === undefined || account === undefined || user.status !== 'active' || isPastGrace(account, now)) {
         throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
       }
+      await requireTrustedSignIn(services, ctx.state.clientIp, account, user, 'completeSignIn');
       const passed = await useSecondFactor(db, keys, user, body.code, now);
       if (passed === null) {
         await failChallenge(db, challenge);

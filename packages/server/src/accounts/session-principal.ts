@@ -79,6 +79,7 @@ export function sessionPrincipal(services: ServerServices): (ctx: ParameterizedC
       isPrimary,
       services: servicesForAccess(access),
       credential: 'session',
+      ipRestricted: account.ip_restriction_enabled === 1,
       verifyCsrfToken: (candidate) => secretsEqual(candidate, csrfToken),
     };
   };

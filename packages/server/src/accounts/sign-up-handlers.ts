@@ -7,7 +7,13 @@
  * address with an unconfirmed sign-up is signed up afresh: the earlier, unconfirmed account (which can
  * hold nothing) is replaced, so nobody can hold an address hostage by signing it up first. Unconfirmed
  * sign-ups older than 7 days count as gone.
+ *
+ * A new account's first audit entry is its creation (`account_created`, by its primary user, in the
+ * transaction that creates it); a notice to an address that has an account leaves no entry (it created
+ * nothing, and an entry in the existing account would say someone tried, which its owner was told).
  */
+import { recordAudit, userActor } from '../audit/audit-log.ts';
+import { sourceIpOf } from '../audit/audit-request.ts';
 import { assertPasswordAccepted } from '../auth/password-policy.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
@@ -30,7 +36,7 @@ export function signUpHandlers({ services, passwords, mail }: AccountsContext): 
   const db = database.db;
 
   return {
-    async signUp({ body }) {
+    async signUp({ body, ctx }) {
       if (!config.regions.some((region) => region.id === body.region)) {
         throw new HttpProblem(422, 'UNKNOWN_REGION', `This server offers no region ${body.region}; see listRegions.`, {
           errors: [{ path: '/body/region', message: 'is not one of the regions this server offers' }],
@@ -61,6 +67,19 @@ export function signUpHandlers({ services, passwords, mail }: AccountsContext): 
             now,
             confirmed: false,
           });
+          await recordAudit(
+            trx,
+            {
+              accountId: account.id,
+              activity: 'account_created',
+              status: 'succeeded',
+              actor: userActor(user),
+              sourceIp: sourceIpOf(ctx),
+              description: `${user.email} signed up and created the account ${account.name}.`,
+              details: { region: account.region, replacedUnconfirmedSignUp: existing !== undefined },
+            },
+            now,
+          );
           return issueLink(trx, {
             accountId: account.id,
             userId: user.id,

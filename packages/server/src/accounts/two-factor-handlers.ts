@@ -1,9 +1,14 @@
 /**
  * Two-factor authentication of the caller (S3): `getTwoFactor`, `startTwoFactorEnrolment` (a new secret,
  * sealed at rest, shown once as base32, an `otpauth://` URI and a QR code), `enableTwoFactor` (a current
- * code proves the app has it; 10 recovery codes shown once) and `disableTwoFactor` (password and code).
+ * code proves the app has it; 10 recovery codes shown once), `disableTwoFactor` (password and code) and
+ * `regenerateRecoveryCodes` (a current TOTP code, never a recovery code; the old codes all end).
  * Sessions only: an API key has no second factor. The secret never goes to the logs or back to a client
  * after enrolment.
+ *
+ * Audited in the action's transaction, with the code check in it too (so a code is used up only when the
+ * action commits): `two_factor_enabled`, `two_factor_disabled` (and `recovery_code_used` when a recovery
+ * code did it), `recovery_codes_regenerated`. Entries say which kind of code, never the code.
  */
 import QRCode from 'qrcode';
 import { base32Encode, newTotpSecret, otpauthUri } from '../auth/totp.ts';
@@ -12,12 +17,16 @@ import { toApiTime, toTimestamp } from '../db/time.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { Principal } from '../auth/principal.ts';
+import { recordRequestAudit } from '../audit/audit-request.ts';
 import { findUser } from './account-records.ts';
 import type { AccountsContext } from './accounts-context.ts';
 import {
+  recoveryCodeCount,
   recoveryCodesLeft,
   replaceRecoveryCodes,
+  turnOffTwoFactor,
   twoFactorKeys,
+  useCurrentTotp,
   usePendingTotp,
   useSecondFactor,
 } from './two-factor.ts';
@@ -34,6 +43,12 @@ export function twoFactorHandlers({ services, passwords }: AccountsContext): Han
   const { database, clock } = services;
   const db = database.db;
   const keys = twoFactorKeys(services.masterKey);
+
+  /** The admitted principal (these operations are never public). */
+  function callerPrincipal(principal: Principal | null): Principal {
+    if (principal === null) throw new HttpProblem(401, 'UNAUTHENTICATED', 'Sign in.');
+    return principal;
+  }
 
   async function caller(principal: Principal | null): Promise<User> {
     const user = principal?.userId == null ? undefined : await findUser(db, principal.accountId, principal.userId);
@@ -77,13 +92,13 @@ export function twoFactorHandlers({ services, passwords }: AccountsContext): Han
       return { status: 201, headers: { 'Cache-Control': 'no-store' }, body: answer };
     },
 
-    async enableTwoFactor({ principal, body }) {
+    async enableTwoFactor({ principal, body, ctx }) {
       const user = await caller(principal);
       if (user.totp_secret !== null) throw conflict('Two-factor authentication is already on.');
       if (user.totp_pending_secret === null) throw conflict('Start an enrolment first (startTwoFactorEnrolment).');
       const now = clock();
-      if (!(await usePendingTotp(db, keys, user, body.code, now))) throw invalidCode();
       const recoveryCodes = await db.transaction().execute(async (trx) => {
+        if (!(await usePendingTotp(trx, keys, user, body.code, now))) throw invalidCode();
         await trx
           .updateTable('users')
           .set({
@@ -95,12 +110,25 @@ export function twoFactorHandlers({ services, passwords }: AccountsContext): Han
           .where('account_id', '=', user.account_id)
           .where('id', '=', user.id)
           .execute();
-        return replaceRecoveryCodes(trx, keys, user, now);
+        const codes = await replaceRecoveryCodes(trx, keys, user, now);
+        await recordRequestAudit(
+          trx,
+          callerPrincipal(principal),
+          ctx,
+          {
+            activity: 'two_factor_enabled',
+            status: 'succeeded',
+            description: `Turned on two-factor authentication for ${user.email}.`,
+            details: { method: 'totp', recoveryCodesIssued: codes.length },
+          },
+          now,
+        );
+        return codes;
       });
       return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { recoveryCodes } };
     },
 
-    async disableTwoFactor({ principal, body }) {
+    async disableTwoFactor({ principal, body, ctx }) {
       const user = await caller(principal);
       const passwordOk =
         user.password_hash === null
@@ -109,27 +137,63 @@ export function twoFactorHandlers({ services, passwords }: AccountsContext): Han
       if (!passwordOk) throw new HttpProblem(401, 'INVALID_CREDENTIALS', 'The password is wrong.');
       if (user.totp_secret === null) throw conflict('Two-factor authentication is off.');
       const now = clock();
-      if ((await useSecondFactor(db, keys, user, body.code, now)) === null) throw invalidCode();
       await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('users')
-          .set({
-            totp_secret: null,
-            totp_pending_secret: null,
-            totp_enabled_at: null,
-            totp_last_step: null,
-            updated_at: toTimestamp(now),
-          })
-          .where('account_id', '=', user.account_id)
-          .where('id', '=', user.id)
-          .execute();
-        await trx
-          .deleteFrom('recovery_codes')
-          .where('account_id', '=', user.account_id)
-          .where('user_id', '=', user.id)
-          .execute();
+        const passed = await useSecondFactor(trx, keys, user, body.code, now);
+        if (passed === null) throw invalidCode();
+        const who = callerPrincipal(principal);
+        if (passed === 'recovery') {
+          await recordRequestAudit(
+            trx,
+            who,
+            ctx,
+            {
+              activity: 'recovery_code_used',
+              status: 'succeeded',
+              description: `A recovery code of ${user.email} was used to turn off two-factor authentication.`,
+              details: { usedFor: 'two_factor_disabled' },
+            },
+            now,
+          );
+        }
+        if (!(await turnOffTwoFactor(trx, user, now))) throw conflict('Two-factor authentication is off.');
+        await recordRequestAudit(
+          trx,
+          who,
+          ctx,
+          {
+            activity: 'two_factor_disabled',
+            status: 'succeeded',
+            description: `Turned off two-factor authentication for ${user.email}.`,
+            details: { method: passed === 'recovery' ? 'recovery_code' : 'totp' },
+          },
+          now,
+        );
       });
       return { status: 204 };
+    },
+
+    async regenerateRecoveryCodes({ principal, body, ctx }) {
+      const user = await caller(principal);
+      if (user.totp_secret === null) throw conflict('Two-factor authentication is off; turn it on first.');
+      const now = clock();
+      const recoveryCodes = await db.transaction().execute(async (trx) => {
+        if (!(await useCurrentTotp(trx, keys, user, body.code, now))) throw invalidCode();
+        const codes = await replaceRecoveryCodes(trx, keys, user, now);
+        await recordRequestAudit(
+          trx,
+          callerPrincipal(principal),
+          ctx,
+          {
+            activity: 'recovery_codes_regenerated',
+            status: 'succeeded',
+            description: `Made ${String(recoveryCodeCount)} new recovery codes for ${user.email}; the old ones no longer work.`,
+            details: { recoveryCodesIssued: codes.length },
+          },
+          now,
+        );
+        return codes;
+      });
+      return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: { recoveryCodes } };
     },
   };
 }

@@ -135,6 +135,46 @@ export async function useSecondFactor(
   return result.numUpdatedRows >= 1n ? 'recovery' : null;
 }
 
+/**
+ * Checks a 6-digit code from the authenticator app against the enabled secret — a TOTP code only, never
+ * a recovery code (to make new recovery codes, a recovery code is not proof enough) — and records its
+ * step, so the same code is refused next time.
+ */
+export async function useCurrentTotp(db: Db, keys: TwoFactorKeys, user: User, code: string, now: Date) {
+  if (user.totp_secret === null) return false;
+  const typed = normaliseCode(code);
+  if (!/^[0-9]{6}$/.test(typed)) return false;
+  return useTotp(db, keys, user, user.totp_secret, typed, now);
+}
+
+/**
+ * Turns two-factor authentication of a user off: the secret, a pending enrolment, the replay step and
+ * every recovery code go. Answers false (changing nothing) when it was off already, so of two racing
+ * requests one wins. Sessions are the caller's business (a reset ends them, a disable keeps them).
+ */
+export async function turnOffTwoFactor(db: Db, user: Pick<User, 'account_id' | 'id'>, now: Date): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({
+      totp_secret: null,
+      totp_pending_secret: null,
+      totp_enabled_at: null,
+      totp_last_step: null,
+      updated_at: toTimestamp(now),
+    })
+    .where('account_id', '=', user.account_id)
+    .where('id', '=', user.id)
+    .where('totp_secret', 'is not', null)
+    .executeTakeFirst();
+  if (result.numUpdatedRows !== 1n) return false;
+  await db
+    .deleteFrom('recovery_codes')
+    .where('account_id', '=', user.account_id)
+    .where('user_id', '=', user.id)
+    .execute();
+  return true;
+}
+
 /** Checks a code against the pending (not yet enabled) secret; records its step when right. */
 export async function usePendingTotp(db: Db, keys: TwoFactorKeys, user: User, code: string, now: Date) {
   if (user.totp_pending_secret === null) return false;

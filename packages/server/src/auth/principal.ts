@@ -36,6 +36,12 @@ export interface Principal {
   readonly services: ReadonlySet<ServiceId> | 'all';
   readonly credential: CredentialKind;
   /**
+   * Whether the account's IP restrictions were on when the principal was resolved (from the account row
+   * the resolver read anyway), so the IP gate costs no query for the accounts that have them off.
+   * Undefined when unknown: the gate then asks the database.
+   */
+  readonly ipRestricted?: boolean;
+  /**
    * For session principals: whether `token` (the `X-CSRF-Token` header) is this session's CSRF token,
    * compared in constant time. Null for bearer principals, which need none.
    */

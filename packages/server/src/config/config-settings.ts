@@ -20,6 +20,7 @@ import {
   parseString,
   parseTrustedProxies,
 } from './config-fields.ts';
+import { parseRateLimit, throttlePolicyParser } from './throttle-fields.ts';
 
 export interface Setting {
   /** The key in the JSON config file. */
@@ -184,6 +185,48 @@ export const settings = [
     default: '`10`',
     description: 'Seconds a graceful shutdown waits for requests in flight before closing their connections.',
     parse: parseSeconds,
+  },
+  {
+    key: 'throttleEmail',
+    env: 'HOLDFAST_THROTTLE_EMAIL',
+    default: '`failures=5,window=15m,lockout=5m,maxLockout=1h`',
+    description:
+      'Brute-force lockout per email typed at sign-in (known or not): wrong passwords allowed in the window, ' +
+      'then a lockout that doubles with each one in a row up to `maxLockout`. Any of the four; durations `30s`, `15m`, `1h`.',
+    parse: throttlePolicyParser('email'),
+  },
+  {
+    key: 'throttleAddress',
+    env: 'HOLDFAST_THROTTLE_ADDRESS',
+    default: '`failures=50,window=15m,lockout=5m,maxLockout=1h`',
+    description:
+      'Brute-force lockout per client address (IPv6: per /64): failed sign-ins, codes and token requests of ' +
+      'any account (password spraying). Same form.',
+    parse: throttlePolicyParser('address'),
+  },
+  {
+    key: 'throttleUser',
+    env: 'HOLDFAST_THROTTLE_USER',
+    default: '`failures=5,window=15m,lockout=5m,maxLockout=1h`',
+    description:
+      'Brute-force lockout per user: wrong second-factor codes (across sign-in challenges) and wrong current passwords of a signed-in user. Same form.',
+    parse: throttlePolicyParser('user'),
+  },
+  {
+    key: 'throttleApiKey',
+    env: 'HOLDFAST_THROTTLE_API_KEY',
+    default: '`failures=20,window=15m,lockout=1m,maxLockout=1h`',
+    description: 'Brute-force lockout per API key at the token endpoint: wrong secrets and refused grants. Same form.',
+    parse: throttlePolicyParser('apiKey'),
+  },
+  {
+    key: 'publicRateLimit',
+    env: 'HOLDFAST_PUBLIC_RATE_LIMIT',
+    default: '`30/min,burst=30`',
+    description:
+      'Requests per client address to the public operations (sign-up, sign-in, resets, invitations, OAuth), per ' +
+      'process: `<n>/<s|min|h>[,burst=<n>]`, or `off`. Beyond it `429` with `Retry-After`. Not `/healthz`, `/readyz`.',
+    parse: parseRateLimit,
   },
 ] as const satisfies readonly Setting[];
 

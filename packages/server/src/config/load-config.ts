@@ -6,7 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { defaultBruteForcePolicy } from '../auth/brute-force/brute-force-policy.ts';
 import { defaultPasswordHashing } from '../auth/passwords.ts';
+import { defaultPublicRateLimit } from '../http/middleware/public-rate-limit.ts';
 import { ConfigValueError, shown } from './config-fields.ts';
 import { configFileEnv, settings, type SettingKey } from './config-settings.ts';
 import type { ServerConfig } from './server-config.ts';
@@ -123,6 +125,14 @@ export function loadConfig(source: ConfigSource): ServerConfig {
     metricsPort: parsed.metricsPort ?? null,
     validateResponses: parsed.validateResponses ?? false,
     shutdownTimeoutMs: parsed.shutdownTimeout ?? 10_000,
+    bruteForce: {
+      address: parsed.throttleAddress ?? defaultBruteForcePolicy.address,
+      email: parsed.throttleEmail ?? defaultBruteForcePolicy.email,
+      user: parsed.throttleUser ?? defaultBruteForcePolicy.user,
+      apiKey: parsed.throttleApiKey ?? defaultBruteForcePolicy.apiKey,
+    },
+    // `off` parses to null, which must not fall back to the default.
+    publicRateLimit: parsed.publicRateLimit === undefined ? defaultPublicRateLimit : parsed.publicRateLimit,
   };
 }
 

@@ -7,7 +7,9 @@
  * Secrets (`database.url` of PostgreSQL and `smtpUrl` may hold a password, `masterKey`) must never be logged: log
  * {@link describeConfig} instead of the object.
  */
+import type { BruteForcePolicy } from '../auth/brute-force/brute-force-policy.ts';
 import type { PasswordHashing } from '../auth/passwords.ts';
+import type { RateLimit } from '../http/middleware/token-buckets.ts';
 
 /** pino's levels, plus `silent`. */
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +66,10 @@ export interface ServerConfig {
   readonly validateResponses: boolean;
   /** How long a graceful shutdown waits for requests in flight before closing their connections. */
   readonly shutdownTimeoutMs: number;
+  /** Failures allowed and lockouts per kind of key (`auth/brute-force/brute-force-policy.ts`). */
+  readonly bruteForce: BruteForcePolicy;
+  /** The per-process rate limit of public operations per client address; null: none. */
+  readonly publicRateLimit: RateLimit | null;
 }
 
 /** The config with its secrets masked, safe to log or print. */

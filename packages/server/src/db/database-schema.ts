@@ -194,8 +194,9 @@ export interface JobsTable {
 }
 
 /**
- * A `bigint` column: PostgreSQL's driver answers it as a string (it may pass 2^53), node:sqlite as a
- * number. Read it with `Number(...)` (sizes and counts stay far below 2^53).
+ * A `bigint` column: both databases answer a number while it is a safe integer (`create-database.ts`
+ * parses PostgreSQL's `int8`, whose raw driver answer is a string), a bigint beyond 2^53. Read it with
+ * `Number(...)` (sizes and counts stay far below 2^53).
  */
 export type BigIntColumn = ColumnType<string | number, number, number>;
 
@@ -252,7 +253,11 @@ export interface ActivityEventsTable {
   description: string;
 }
 
-/** A trusted IPv4 address or range of an account (S6); `first_address` ≤ `last_address`, dotted quads. */
+/**
+ * A trusted IPv4 address or range of an account (S6); `first_address` ≤ `last_address` as numbers,
+ * stored as dotted quads (`ip-restrictions/ip-ranges.ts` compares them numerically, never as text).
+ * `(account_id, first_address, last_address)` is unique: one rule per set of addresses.
+ */
 export interface IpRulesTable {
   /** `ipr_…`. */
   id: string;
@@ -272,12 +277,20 @@ export interface IpRulesTable {
  * `client:<key id>`… Server-wide, not per account (see `tenant.ts`).
  */
 export interface AuthThrottlesTable {
+  /**
+   * `address:<hmac>`, `email:<hmac>` (HMAC-SHA-256 under a key derived from the master key: no address
+   * in clear), `user:<usr_…>`, `api_key:<key_…>` (`auth/brute-force/throttle-keys.ts`).
+   */
   throttle_key: string;
+  /** Failures since `window_started_at` (reset when a lockout starts). */
   failures: ColumnType<number, number | undefined, number>;
+  /** When the current counting window started (its first failure, or the last lockout's start). */
   window_started_at: Timestamp;
+  /** The last failure; rows are deleted 24 hours after it, once no lockout is in force. */
   last_failure_at: Timestamp;
+  /** The end of the lockout in force, if any. */
   locked_until: Timestamp | null;
-  /** Lockouts so far in a row; each one lasts longer. */
+  /** Lockouts so far in a row; each one lasts twice as long as the one before. */
   lockouts: ColumnType<number, number | undefined, number>;
 }
 

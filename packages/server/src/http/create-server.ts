@@ -4,17 +4,20 @@
  * Middleware, outermost first: request id → trusted-proxy headers → request log and metrics → security
  * headers → the one error middleware (everything below throws; it answers problem+json) → `/metrics`
  * (unless on its own port) → the server's own pages (`pages/`: landing, sign-up, sign-in, the emailed
- * links) → body reader (size limit, 413) → the contract's router (routing, principal and permission,
- * media type, validation, handler or 501, answer check).
+ * links) → the rate limit of public operations (429, per process) → body reader (size limit, 413) → the
+ * contract's router (routing, principal and permission, media type, validation, handler or 501, answer
+ * check). The handlers that check secrets are wrapped in the brute-force defence (`auth/brute-force/`).
  *
  * `close()` is graceful: readiness fails at once, the listeners stop accepting, idle connections close,
  * requests in flight finish (their connections close after their answer), and after
- * `shutdownTimeoutMs` whatever is left is cut; then the database closes.
+ * `shutdownTimeoutMs` whatever is left is cut; email still being sent gets up to `shutdownTimeoutMs` more
+ * (the public flows send in the background); then the database closes.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import type { DestinationStream } from 'pino';
+import { withBruteForceDefence } from '../auth/brute-force/brute-force-wrapper.ts';
 import type { PrincipalResolver } from '../auth/principal.ts';
 import { serverPrincipalResolver } from '../auth/resolve-principal.ts';
 import { ensureMasterKey } from '../config/master-key.ts';
@@ -22,6 +25,7 @@ import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
 import { createMailer } from '../email/create-mailer.ts';
 import type { Mailer } from '../email/mailer.ts';
+import { trackedMailer } from '../email/tracked-mailer.ts';
 import { createLogger, type Logger } from '../logging/logger.ts';
 import { createMetrics, type ServerMetrics } from '../metrics/metrics.ts';
 import { defaultHandlers } from './handlers/default-handlers.ts';
@@ -30,6 +34,7 @@ import type { HoldfastState } from './koa-state.ts';
 import { bodyReader } from './middleware/body-reader.ts';
 import { errorMiddleware } from './middleware/error-middleware.ts';
 import { metricsEndpoint } from './middleware/metrics-endpoint.ts';
+import { publicRateLimit } from './middleware/public-rate-limit.ts';
 import { requestId } from './middleware/request-id.ts';
 import { requestLog } from './middleware/request-log.ts';
 import { securityHeaders } from './middleware/security-headers.ts';
@@ -105,17 +110,20 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   const metrics = createMetrics();
   const database = createDatabase(config);
   let shuttingDown = false;
+  // Shutdown waits for the messages still being sent (the public flows send in the background).
+  const mailer = trackedMailer(options.mailer ?? createMailer(config, logger));
   const services: ServerServices = {
     config,
     database,
     logger,
     masterKey: ensureMasterKey(config).key,
     clock: options.clock ?? (() => new Date()),
-    mailer: options.mailer ?? createMailer(config, logger),
+    mailer,
     isShuttingDown: () => shuttingDown,
   };
   const extra = typeof options.handlers === 'function' ? options.handlers(services) : (options.handlers ?? {});
-  const handlers: HandlerRegistry = { ...defaultHandlers(services), ...extra };
+  // Brute-force defence wraps the handlers that check secrets (`auth/brute-force/`).
+  const handlers: HandlerRegistry = withBruteForceDefence({ ...defaultHandlers(services), ...extra }, services);
 
   const app = new Koa<HoldfastState>({ proxy: config.trustedProxies.length > 0 });
   app.on('error', (error: unknown) => {
@@ -136,6 +144,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   app.use(errorMiddleware(contractCheck === undefined ? {} : { checkProblem: contractCheck.checkProblem }));
   if (config.metricsPort === null) app.use(metricsEndpoint(metrics));
   app.use(pagesMiddleware());
+  if (config.publicRateLimit !== null) {
+    app.use(publicRateLimit({ operations: loaded.operations, limit: config.publicRateLimit, clock: services.clock }));
+  }
   app.use(bodyReader(config.bodyLimit));
   app.use(
     operationRouter({
@@ -166,6 +177,9 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
       ),
     );
     clearTimeout(timer);
+    if (!(await mailer.settled(config.shutdownTimeoutMs))) {
+      logger.warn({ unsent: mailer.inFlight }, 'stopping with email still being sent; it may not arrive');
+    }
     await database.close();
   }
 

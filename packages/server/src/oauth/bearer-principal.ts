@@ -69,6 +69,7 @@ export function bearerPrincipal(services: ServerServices): (ctx: ParameterizedCo
         'api_keys.expires_at',
         'api_keys.last_used_at',
         'accounts.status as account_status',
+        'accounts.ip_restriction_enabled',
       ])
       .where('oauth_tokens.token_hash', '=', hashToken(token))
       .executeTakeFirst();
@@ -96,6 +97,7 @@ export function bearerPrincipal(services: ServerServices): (ctx: ParameterizedCo
       isPrimary: false,
       services: servicesForAccess(access),
       credential: 'bearer',
+      ipRestricted: row.ip_restriction_enabled === 1,
       verifyCsrfToken: null,
     };
   };

@@ -12,10 +12,14 @@
  * - `revokeToken`: same client authentication as a refresh; revoking a refresh token revokes its chain,
  *   an access token only itself. Unknown tokens, other clients' tokens and revoked ones answer `200` too.
  *
- * Every issue or refresh records the key's use (`lastUsedAt`).
+ * Every issue or refresh records the key's use (`lastUsedAt`). While the key's account has IP restrictions
+ * on, both grants from an address no rule trusts answer `unauthorized_client` and issue nothing
+ * (`ip-restrictions/ip-gate.ts`); revocation works from anywhere (it only takes power away).
  */
 import type { HandlerFactory } from '../http/handlers/handler-types.ts';
 import { touchApiKey } from '../api-keys/api-keys-store.ts';
+import { apiKeyActor, recordAudit } from '../audit/audit-log.ts';
+import { admitAddress, untrustedAddressDescription } from '../ip-restrictions/ip-gate.ts';
 import { idPattern } from '../db/ids.ts';
 import { toTimestamp } from '../db/time.ts';
 import {
@@ -90,7 +94,12 @@ export const oauthHandlers: HandlerFactory = (services) => {
     return authenticated;
   }
 
-  async function refresh(key: AuthenticatedClient, refreshToken: string, now: Date): Promise<TokenPair | OAuthFailure> {
+  async function refresh(
+    key: AuthenticatedClient,
+    refreshToken: string,
+    now: Date,
+    sourceIp: string,
+  ): Promise<TokenPair | OAuthFailure> {
     const invalidGrant = oauthFailure(400, 'invalid_grant', 'The refresh token is expired, revoked or already used.');
     return db.transaction().execute(async (trx) => {
       const row = await findToken(trx, refreshToken);
@@ -101,6 +110,19 @@ export const oauthHandlers: HandlerFactory = (services) => {
       if (row.expires_at <= toTimestamp(now)) return invalidGrant;
       if (row.used_at !== null || !(await consumeRefreshToken(trx, row, now))) {
         await revokeChain(trx, row.account_id, row.chain_id, now);
+        await recordAudit(
+          trx,
+          {
+            accountId: row.account_id,
+            activity: 'refresh_token_reused',
+            status: 'failed',
+            actor: apiKeyActor(key),
+            sourceIp,
+            description: `A used refresh token of the API key ${key.name} came back: its token chain is revoked.`,
+            details: { chainId: row.chain_id },
+          },
+          now,
+        );
         log.warn(
           { accountId: row.account_id, apiKeyId: row.api_key_id, chainId: row.chain_id },
           'a used refresh token came back: its chain is revoked',
@@ -118,6 +140,14 @@ export const oauthHandlers: HandlerFactory = (services) => {
       const form = body as ClientForm & { grant_type: string; refresh_token?: string };
       const key = await client(authorization, form, form.grant_type === 'client_credentials', now);
       if (isFailure(key)) return failureAnswer(key);
+      const admitted = await admitAddress(services, {
+        accountId: key.account_id,
+        address: ctx.state.clientIp,
+        attempt: 'token',
+        operationId: 'issueToken',
+        actor: () => apiKeyActor(key),
+      });
+      if (!admitted) return failureAnswer(oauthFailure(400, 'unauthorized_client', untrustedAddressDescription));
       let pair: TokenPair | OAuthFailure;
       if (form.grant_type === 'client_credentials') {
         pair = await db.transaction().execute(async (trx) => {
@@ -125,7 +155,7 @@ export const oauthHandlers: HandlerFactory = (services) => {
           return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
         });
       } else if (form.grant_type === 'refresh_token' && typeof form.refresh_token === 'string') {
-        pair = await refresh(key, form.refresh_token, now);
+        pair = await refresh(key, form.refresh_token, now, ctx.state.clientIp);
       } else {
         // The contract's validation lets nothing else through; answer as RFC 6749 would anyway.
         return failureAnswer(oauthFailure(400, 'unsupported_grant_type', 'Unsupported grant_type.'));

@@ -10,8 +10,12 @@
  *   email reached its owner) and activates the user; the token is consumed in the same transaction.
  * - The email goes after the transaction commits. When it cannot be sent, the invitation stands (the
  *   failure is logged) and `resendInvitation` sends a new link.
+ * - Acceptance is audited (`invitation_accepted`, by the new user, from the client's address) in the
+ *   transaction that activates the user.
  */
 import type { components } from '@holdfast/sdk';
+import { recordAudit, userActor } from '../audit/audit-log.ts';
+import { sourceIpOf } from '../audit/audit-request.ts';
 import { assertPasswordAccepted } from '../auth/password-policy.ts';
 import { createPasswordHasher } from '../auth/passwords.ts';
 import { hashToken } from '../auth/tokens.ts';
@@ -22,6 +26,7 @@ import { invitationEmail } from '../email/templates.ts';
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { ServerServices } from '../http/server-services.ts';
+import { userAudit } from './user-audit.ts';
 
 type InvitationView = components['schemas']['Invitation'];
 
@@ -125,7 +130,7 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
       return { status: 200, body, headers: { 'Cache-Control': 'no-store' } };
     },
 
-    acceptInvitation: async ({ params, body }) => {
+    acceptInvitation: async ({ params, body, ctx }) => {
       const now = services.clock();
       // A cheap look first, so an unknown token costs no argon2id; then hash outside the transaction
       // (slow on purpose, and SQLite has one writer); the transaction consumes the token race-free.
@@ -139,8 +144,12 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
           .selectFrom('users')
           .innerJoin('accounts', 'accounts.id', 'users.account_id')
           .select([
+            'users.id',
             'users.email',
             'users.status',
+            'users.role',
+            'users.operations',
+            'users.services',
             'accounts.id as account_id',
             'accounts.name',
             'accounts.status as account_status',
@@ -162,6 +171,16 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
           .where('account_id', '=', link.accountId)
           .where('id', '=', link.userId)
           .execute();
+        await recordAudit(
+          trx,
+          {
+            ...userAudit.invitationAccepted(user),
+            accountId: link.accountId,
+            actor: userActor(user),
+            sourceIp: sourceIpOf(ctx),
+          },
+          now,
+        );
         return user;
       });
       services.logger.info({ accountId: accepted.account_id }, 'invitation accepted');

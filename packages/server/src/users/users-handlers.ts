@@ -15,7 +15,13 @@
  * - `inviteUser` takes an `Idempotency-Key` (`idempotency.ts`): the answer is stored in the transaction
  *   that creates the user, so a retry after a lost answer gets the same `201`.
  * - Only `email` sign-in exists yet: other auth types are `422 AUTH_TYPE_NOT_ENABLED`.
+ * - Audited in each action's transaction (`user-audit.ts`): `user_invited` (not again for an idempotent
+ *   replay), `user_permissions_changed` (only when the access changes), `user_deleted`,
+ *   `invitation_resent`. Deactivation, reactivation and the two-factor reset are in
+ *   `user-security-handlers.ts`.
  */
+import { actorOfPrincipal } from '../audit/audit-log.ts';
+import { recordRequestAudit } from '../audit/audit-request.ts';
 import type { Access } from '../auth/permissions.ts';
 import { isUniqueViolation, normalizeEmail } from '../accounts/account-records.ts';
 import { issueLink } from '../accounts/email-links.ts';
@@ -35,6 +41,8 @@ import {
 } from './idempotency.ts';
 import { invitationHandlers, sendInvitation } from './invitations.ts';
 import { listParameter } from '../db/page-cursor.ts';
+import { sameAccess, userAudit } from './user-audit.ts';
+import { userSecurityHandlers } from './user-security-handlers.ts';
 import { findAccountUser, invitationLinkMs, listUsers, toUserView, toUserViews } from './users-store.ts';
 
 function notFound(): HttpProblem {
@@ -58,6 +66,7 @@ export const usersHandlers: HandlerFactory = (services) => {
 
   return {
     ...invitationHandlers(services),
+    ...userSecurityHandlers(services),
 
     listUsers: async ({ principal, query }) => {
       const caller = callerOf(principal);
@@ -76,7 +85,7 @@ export const usersHandlers: HandlerFactory = (services) => {
       };
     },
 
-    inviteUser: async ({ principal, body, headers }) => {
+    inviteUser: async ({ principal, body, headers, ctx }) => {
       const caller = callerOf(principal);
       const now = services.clock();
       const authType = body.authType;
@@ -140,6 +149,7 @@ export const usersHandlers: HandlerFactory = (services) => {
             now,
             lifetimeMs: invitationLinkMs,
           });
+          await recordRequestAudit(trx, caller, ctx, userAudit.invited(user), now);
           const answer = {
             status: 201 as const,
             body: await toUserView(trx, user),
@@ -165,7 +175,7 @@ export const usersHandlers: HandlerFactory = (services) => {
       return { status: 200, body: await toUserView(db, user) };
     },
 
-    updateUser: async ({ principal, params, body }) => {
+    updateUser: async ({ principal, params, body, ctx }) => {
       const caller = callerOf(principal);
       const now = services.clock();
       const user = await findAccountUser(db, caller.accountId, params.userId);
@@ -176,17 +186,22 @@ export const usersHandlers: HandlerFactory = (services) => {
       }
       requireWithin(body.access, caller);
       const columns = { ...accessToColumns(body.access), updated_at: toTimestamp(now) };
-      await db
-        .updateTable('users')
-        .set(columns)
-        .where('account_id', '=', caller.accountId)
-        .where('id', '=', user.id)
-        .execute();
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set(columns)
+          .where('account_id', '=', caller.accountId)
+          .where('id', '=', user.id)
+          .execute();
+        if (!sameAccess(user, columns)) {
+          await recordRequestAudit(trx, caller, ctx, userAudit.permissionsChanged(user, columns), now);
+        }
+      });
       log.info({ accountId: caller.accountId, userId: user.id, role: columns.role }, 'user access changed');
       return { status: 200, body: await toUserView(db, { ...user, ...columns }) };
     },
 
-    deleteUser: async ({ principal, params }) => {
+    deleteUser: async ({ principal, params, ctx }) => {
       const caller = callerOf(principal);
       const user = await findAccountUser(db, caller.accountId, params.userId);
       if (user === undefined) throw notFound();
@@ -197,18 +212,26 @@ export const usersHandlers: HandlerFactory = (services) => {
           'The primary user cannot be deleted; remove the account instead.',
         );
       }
-      const result = await db
-        .deleteFrom('users')
-        .where('account_id', '=', caller.accountId)
-        .where('id', '=', user.id)
-        .where('is_primary', '=', 0)
-        .executeTakeFirst();
-      if (result.numDeletedRows === 0n) throw notFound();
+      const now = services.clock();
+      const deleted = await db.transaction().execute(async (trx) => {
+        // The actor first: a user deleting themself is still named in their entry.
+        const actor = await actorOfPrincipal(trx, caller);
+        const result = await trx
+          .deleteFrom('users')
+          .where('account_id', '=', caller.accountId)
+          .where('id', '=', user.id)
+          .where('is_primary', '=', 0)
+          .executeTakeFirst();
+        if (result.numDeletedRows === 0n) return false;
+        await recordRequestAudit(trx, caller, ctx, userAudit.deleted(user), now, actor);
+        return true;
+      });
+      if (!deleted) throw notFound();
       log.info({ accountId: caller.accountId, userId: user.id }, 'user deleted');
       return { status: 204 };
     },
 
-    resendInvitation: async ({ principal, params }) => {
+    resendInvitation: async ({ principal, params, ctx }) => {
       const caller = callerOf(principal);
       const now = services.clock();
       const user = await findAccountUser(db, caller.accountId, params.userId);
@@ -216,15 +239,17 @@ export const usersHandlers: HandlerFactory = (services) => {
       if (user.status !== 'invited') {
         throw new HttpProblem(409, 'INVITATION_NOT_PENDING', 'This user has already accepted their invitation.');
       }
-      const link = await db.transaction().execute((trx) =>
-        issueLink(trx, {
+      const link = await db.transaction().execute(async (trx) => {
+        const issued = await issueLink(trx, {
           accountId: caller.accountId,
           userId: user.id,
           purpose: 'invitation',
           now,
           lifetimeMs: invitationLinkMs,
-        }),
-      );
+        });
+        await recordRequestAudit(trx, caller, ctx, userAudit.invitationResent(user), now);
+        return issued;
+      });
       await sendInvitation(services, { user, token: link.token, expiresAt: link.expiresAt });
       return { status: 202, body: await toUserView(db, user) };
     },

@@ -39,6 +39,13 @@ describe('loadConfig', () => {
       metricsPort: null,
       validateResponses: false,
       shutdownTimeoutMs: 10000,
+      bruteForce: {
+        address: { maxFailures: 50, windowMs: 900000, lockoutMs: 300000, maxLockoutMs: 3600000 },
+        email: { maxFailures: 5, windowMs: 900000, lockoutMs: 300000, maxLockoutMs: 3600000 },
+        user: { maxFailures: 5, windowMs: 900000, lockoutMs: 300000, maxLockoutMs: 3600000 },
+        apiKey: { maxFailures: 20, windowMs: 900000, lockoutMs: 60000, maxLockoutMs: 3600000 },
+      },
+      publicRateLimit: { requests: 30, perMs: 60000, burst: 30 },
     });
   });
 

@@ -52,9 +52,10 @@ describeOnBothDatabases('migrations', (target) => {
     const serverWide: readonly string[] = serverTables;
     for (const table of tables.filter((t) => !t.name.startsWith('kysely_') && t.name !== 'accounts')) {
       if (serverWide.includes(table.name)) {
-        expect(table.columns.map((column) => column.name), `${table.name} names no account`).not.toContain(
-          'account_id',
-        );
+        expect(
+          table.columns.map((column) => column.name),
+          `${table.name} names no account`,
+        ).not.toContain('account_id');
         continue;
       }
       expect(tenantTables, `${table.name} is a tenant table`).toContain(table.name);

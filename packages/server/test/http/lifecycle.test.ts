@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createServer } from '../../src/http/create-server.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
+import { seedAccount } from '../support/seed.ts';
 import { CapturedLogs, startServer, type RunningServer } from '../support/test-server.ts';
 
 describeOnBothDatabases('readiness and graceful shutdown', (target) => {
@@ -51,6 +52,67 @@ describeOnBothDatabases('readiness and graceful shutdown', (target) => {
     await closing;
     expect(closed).toBe(true);
     await expect(sql`select 1`.execute(running.server.services.database.db)).rejects.toThrow();
+  });
+});
+
+describeOnBothDatabases('shutdown and email still being sent', (target) => {
+  it('waits for a message sent in the background (a password reset link) before it stops', async () => {
+    let release!: () => void;
+    const smtp = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    let started!: () => void;
+    const sending = new Promise<void>((resolve) => (started = resolve));
+    const running = await startServer(target().config, {
+      mailer: {
+        description: 'a slow SMTP server (test)',
+        send: async (message) => {
+          started();
+          await smtp;
+          sent.push(message.to);
+        },
+      },
+    });
+    // A user who signs in with a password (any stored hash will do: the reset link is what is sent).
+    const account = await seedAccount(running.server.services.database.db, { passwordHash: 'stored' });
+    const answer = await fetch(`${running.url}/v1/auth/password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: account.primary.email }),
+    });
+    expect(answer.status).toBe(202); // answered before the message went out
+    await sending;
+    let closed = false;
+    const closing = running.close().then(() => {
+      closed = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closed).toBe(false);
+    expect(sent).toEqual([]);
+    release();
+    await closing;
+    expect(sent).toEqual([account.primary.email]);
+  });
+
+  it('stops after the shutdown timeout when a message never goes out, saying so in the log', async () => {
+    let started!: () => void;
+    const sending = new Promise<void>((resolve) => (started = resolve));
+    const stuck = {
+      description: 'a stuck SMTP server (test)',
+      send: () => {
+        started();
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const running = await startServer({ ...target().config, shutdownTimeoutMs: 100 }, { mailer: stuck });
+    const account = await seedAccount(running.server.services.database.db, { passwordHash: 'stored' });
+    await fetch(`${running.url}/v1/auth/password-reset`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: account.primary.email }),
+    });
+    await sending;
+    await running.close();
+    expect(running.logs.text()).toContain('stopping with email still being sent');
   });
 });
 

@@ -5,11 +5,13 @@
  *   transaction of the action where there is one, never updated, never deleted but with the account.
  * - `activity_events`: the system activity log (backups, restores, exports, erasures), filled by the
  *   jobs to come.
- * - `ip_rules` and `accounts.ip_restriction_enabled`: the account's trusted IPv4 addresses and ranges.
- * - `auth_throttles`: failed-attempt counters and lockouts per client address, per sign-in email and
- *   per API key. Keys are addresses and digests, not accounts: a failure for an address that has no
- *   account must be throttled exactly like one that has (no enumeration), so this is the one table that
- *   belongs to no account (`tenant.ts`).
+ * - `ip_rules` and `accounts.ip_restriction_enabled`: the account's trusted IPv4 addresses and ranges
+ *   (at most 500 an account; one range once: a unique index on its first and last address).
+ * - `auth_throttles`: failed-attempt counters and lockouts per client address, per sign-in email, per
+ *   user (second-factor codes) and per API key (`auth/brute-force/`). Keys are digests and ids, not
+ *   accounts: a failure for an address that has no account must be throttled
+ *   exactly like one that has (no enumeration), so this is the one table that belongs to no account
+ *   (`tenant.ts`).
  *
  * Lists page by `(account_id, occurred_at, id)` (keyset, `db/page-cursor.ts`), so each has that index.
  */
@@ -90,6 +92,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('ip_rules_account_created')
     .on('ip_rules')
     .columns(['account_id', 'created_at', 'id'])
+    .execute();
+  // Two rules of an account never cover exactly the same addresses (`409 CONFLICT`), even when created at once.
+  await db.schema
+    .createIndex('ip_rules_account_range')
+    .on('ip_rules')
+    .columns(['account_id', 'first_address', 'last_address'])
+    .unique()
     .execute();
 
   await db.schema

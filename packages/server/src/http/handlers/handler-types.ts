@@ -5,6 +5,12 @@
  * path parameters coerced, defaults applied), and returns one of the answers its operation declares with
  * an `application/json` body (or no body); failures are thrown as `HttpProblem`s.
  *
+ * An answer the contract declares as `text/csv` (the exports) has a {@link StreamedBody} instead: text
+ * produced while the client reads it, never held whole in memory. The router sends it as
+ * `text/csv; charset=utf-8` (`operation-router.ts`). The types keep the two apart: a JSON operation cannot
+ * answer a stream, a CSV one cannot answer an object, and a CSV answer must carry every header its
+ * answer declares by a literal name (`Content-Disposition`).
+ *
  * @example
  * ```ts
  * const handlers: HandlerRegistry = {
@@ -12,6 +18,7 @@
  * };
  * ```
  */
+import type { Readable } from 'node:stream';
 import type { operations } from '@holdfast/sdk';
 import type { Principal } from '../../auth/principal.ts';
 import type { ServerServices } from '../server-services.ts';
@@ -37,31 +44,60 @@ export type QueryParams<Id extends OperationId> = [NonNullable<operations[Id]['p
 export type RequestBody<Id extends OperationId> =
   NonNullable<operations[Id]['requestBody']> extends { content: infer Content } ? Content[keyof Content] : undefined;
 
-/** Statuses whose answer is JSON (`application/json`) or empty; problem answers are thrown instead. */
+/** The media types a handler can answer with a body: JSON objects, and streamed CSV text. */
+type BodyMediaType = 'application/json' | 'text/csv';
+
+/** Statuses whose answer is JSON, CSV or empty; problem answers are thrown instead. */
 export type AnswerStatus<Id extends OperationId> = {
   [S in keyof Responses<Id>]: Responses<Id>[S] extends { content: infer Content }
-    ? 'application/json' extends keyof Content
-      ? S
-      : never
+    ? Extract<keyof Content, BodyMediaType> extends never
+      ? never
+      : S
     : S;
 }[keyof Responses<Id>];
 
-/** The JSON body of an operation's answer with status `S`, or `undefined` when it has none. */
+/**
+ * A streamed text body (the CSV exports): UTF-8 chunks pulled one at a time as the client reads, so a
+ * large answer never sits in memory. A Node `Readable` of strings or bytes, or any async iterable of them
+ * (an `async function*`). When it fails midway the connection is cut, so a client never mistakes a
+ * truncated file for a complete one.
+ */
+export type StreamedBody = Readable | AsyncIterable<string | Uint8Array>;
+
+/** The body of an operation's answer with status `S`: its JSON, a {@link StreamedBody} for CSV, or `undefined`. */
 export type AnswerBody<Id extends OperationId, S extends keyof Responses<Id>> = Responses<Id>[S] extends {
   content: { 'application/json': infer Body };
 }
   ? Body
-  : undefined;
+  : Responses<Id>[S] extends { content: { 'text/csv': unknown } }
+    ? StreamedBody
+    : undefined;
+
+/** Extra headers of an answer, by name. */
+export type AnswerHeaders = Readonly<Record<string, string | string[]>>;
+
+/** The headers an answer declares by literal name (`Content-Disposition`), each required, as strings. */
+type DeclaredHeaders<Id extends OperationId, S extends keyof Responses<Id>> = Responses<Id>[S] extends {
+  headers: infer Headers;
+}
+  ? { readonly [Name in keyof Headers as string extends Name ? never : Name]: string }
+  : object;
 
 /** One answer of an operation: a declared status and its body; extra headers if any. */
 export type HandlerResponse<Id extends OperationId> = {
   [S in AnswerStatus<Id>]: AnswerBody<Id, S> extends undefined
-    ? { readonly status: S; readonly body?: undefined; readonly headers?: Readonly<Record<string, string | string[]>> }
-    : {
-        readonly status: S;
-        readonly body: AnswerBody<Id, S>;
-        readonly headers?: Readonly<Record<string, string | string[]>>;
-      };
+    ? { readonly status: S; readonly body?: undefined; readonly headers?: AnswerHeaders }
+    : AnswerBody<Id, S> extends StreamedBody
+      ? {
+          readonly status: S;
+          readonly body: StreamedBody;
+          readonly headers: AnswerHeaders & DeclaredHeaders<Id, S>;
+        }
+      : {
+          readonly status: S;
+          readonly body: AnswerBody<Id, S>;
+          readonly headers?: AnswerHeaders;
+        };
 }[AnswerStatus<Id>];
 
 /** What a handler is given. */

@@ -10,9 +10,16 @@
  * 5. the operation's handler from the registry, or `501 NOT_IMPLEMENTED` when it has none yet;
  * 6. when `validateResponses` is on, the answer against the contract.
  *
+ * An answer whose status the contract declares as `text/csv` carries a streamed body (`StreamedBody`):
+ * it is sent as `text/csv; charset=utf-8` with chunked transfer encoding, pulled as the socket drains
+ * (never buffered whole). Headers are sent with the first chunk, so a failure after that cannot become a
+ * problem answer: the connection is destroyed instead, and the client sees an aborted download rather
+ * than a file that looks complete. Handlers that can fail early should do so before they return.
+ *
  * On `/v1/oauth/*` a request that fails steps 3-4 answers an RFC 6749 error (`invalid_request`, or
  * `unsupported_grant_type`) instead of a problem, as OAuth clients expect.
  */
+import { Readable } from 'node:stream';
 import type { OperationAccess } from '../../auth/require-permission.ts';
 import { operationAccess, requirePermission } from '../../auth/require-permission.ts';
 import type { Principal, PrincipalResolver } from '../../auth/principal.ts';
@@ -20,7 +27,7 @@ import type { HandlerRegistry, HandlerRequest, OperationId } from '../handlers/h
 import type { HoldfastContext, HoldfastMiddleware } from '../koa-state.ts';
 import { HttpProblem } from '../problem.ts';
 import type { ContractOperation, LoadedApi } from './api-document.ts';
-import type { ContractCheck } from './contract-check.ts';
+import { declaresStream, isStreamedBody, type ContractCheck } from './contract-check.ts';
 import { decodeBody } from './request-body.ts';
 import { RouteTable } from './route-table.ts';
 import { toFieldErrors } from './validation-errors.ts';
@@ -53,6 +60,23 @@ function answerOAuthError(ctx: HoldfastContext, problem: HttpProblem, body: unkn
   ctx.body = unsupported
     ? { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials or refresh_token.' }
     : { error: 'invalid_request', error_description: description };
+}
+
+/** The handler's streamed body as a byte stream; a 500 when the handler answered something else. */
+function toStream(body: unknown, mediaType: string): Readable {
+  if (body instanceof Readable) return body;
+  if (isStreamedBody(body)) return Readable.from(body, { objectMode: false });
+  throw new HttpProblem(500, 'INTERNAL', `Answer off-contract: ${mediaType} needs a streamed body`);
+}
+
+/** Sends a streamed answer: headers now, chunks as the client reads, the connection cut on a failure. */
+function sendStream(ctx: HoldfastContext, stream: Readable, mediaType: string): void {
+  stream.once('error', (error: Error) => {
+    ctx.state.log.error({ err: error }, 'a streamed answer failed midway; the connection is cut');
+    ctx.res.destroy(error);
+  });
+  ctx.set('Content-Type', `${mediaType}; charset=utf-8`);
+  ctx.body = stream;
 }
 
 export function operationRouter(options: OperationRouterOptions): HoldfastMiddleware {
@@ -137,8 +161,14 @@ export function operationRouter(options: OperationRouterOptions): HoldfastMiddle
     });
     const violation = contractCheck?.checkAnswer(operation, answer.status, answer.body) ?? null;
     if (violation !== null) throw new HttpProblem(500, 'INTERNAL', `Answer off-contract: ${violation}`);
+    const streamed = declaresStream(operation, answer.status);
+    const stream = streamed === null ? null : toStream(answer.body, streamed);
     ctx.status = answer.status;
     if (answer.headers !== undefined) ctx.set(answer.headers);
+    if (stream !== null && streamed !== null) {
+      sendStream(ctx, stream, streamed);
+      return;
+    }
     // Koa turns a null body into 204; an answer declared with a status and no content (RFC 7009's 200)
     // keeps its status with an empty body.
     if (answer.body === undefined && answer.status !== 204 && answer.status !== 304) {

@@ -1,0 +1,161 @@
+/**
+ * Reading the security audit log: a page of `listAuditEvents`, and the keyset batches an export streams.
+ * Both run the same query — the account's rows (`db/tenant.ts`), the filters ("and" between filters,
+ * "any of" within one), ordered by `(occurred_at, id)` — so an export holds exactly what paging the list
+ * with the same filters would show.
+ *
+ * Each batch is its own short query after the previous batch's last row (`db/page-cursor.ts`): no
+ * connection, transaction or server-side cursor is held while a slow client reads, at the price of no
+ * snapshot (an event recorded during a long export appears in it only if it sorts after the batch being
+ * read). Entries are never updated or deleted, so nothing already read can change.
+ */
+import type { components, operations } from '@holdfast/sdk';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AuditEventRow, Database } from '../db/database-schema.ts';
+import {
+  afterPosition,
+  decodeCursor,
+  listFingerprint,
+  pageOf,
+  type ListOrder,
+  type PagePosition,
+} from '../db/page-cursor.ts';
+import { toApiTime } from '../db/time.ts';
+import { containsPattern, filterValues, timeRange, type OccurredAtOrder, type TimeRange } from './event-filters.ts';
+
+type Queryable = Kysely<Database> | Transaction<Database>;
+type Query = NonNullable<operations['exportAuditEvents']['parameters']['query']>;
+
+/** An audit entry as the contract's `AuditEvent`. */
+export type AuditEventView = components['schemas']['AuditEvent'];
+
+/** The filters of the audit log, normalised (see `event-filters.ts`). */
+export interface AuditFilters {
+  readonly order: OccurredAtOrder;
+  readonly activity: readonly string[];
+  readonly status: readonly string[];
+  readonly service: readonly string[];
+  readonly taskId: readonly string[];
+  readonly performedBy: readonly string[];
+  readonly range: TimeRange;
+  readonly q: string | null;
+}
+
+/** The filters of a list or export request; `400 VALIDATION` for a time no clock has. */
+export function auditFilters(query: Query): AuditFilters {
+  return {
+    order: query.order ?? '-occurredAt',
+    activity: filterValues(query.activity),
+    status: filterValues(query.status),
+    service: filterValues(query.service),
+    taskId: filterValues(query.taskId),
+    performedBy: filterValues(query.performedBy),
+    range: timeRange(query),
+    q: query.q ?? null,
+  };
+}
+
+const order = (descending: boolean): ListOrder<Database, 'audit_events'> => ({
+  key: (eb) => eb.ref('audit_events.occurred_at'),
+  descending,
+});
+
+type AuditRowWithKey = AuditEventRow & { readonly sort_key: string };
+
+/** At most `limit` rows after `position`, in the filters' order. */
+function selectRows(
+  db: Queryable,
+  accountId: string,
+  filters: AuditFilters,
+  position: PagePosition | null,
+  limit: number,
+): Promise<AuditRowWithKey[]> {
+  const sorting = order(filters.order.startsWith('-'));
+  const direction = sorting.descending ? 'desc' : 'asc';
+  let select = db
+    .selectFrom('audit_events')
+    .selectAll()
+    .select((eb) => sorting.key(eb).as('sort_key'))
+    .where('account_id', '=', accountId);
+  if (filters.activity.length > 0) select = select.where('activity', 'in', filters.activity);
+  if (filters.status.length > 0) select = select.where('status', 'in', filters.status);
+  if (filters.service.length > 0) select = select.where('service', 'in', filters.service);
+  if (filters.taskId.length > 0) select = select.where('task_id', 'in', filters.taskId);
+  if (filters.performedBy.length > 0) select = select.where('actor_id', 'in', filters.performedBy);
+  if (filters.range.from !== null) select = select.where('occurred_at', '>=', filters.range.from);
+  if (filters.range.to !== null) select = select.where('occurred_at', '<', filters.range.to);
+  if (filters.q !== null) {
+    const pattern = containsPattern(filters.q);
+    select = select.where(
+      sql<boolean>`(lower(audit_events.description) like lower(${pattern}) escape '\\'
+        or lower(coalesce(audit_events.actor_name, '')) like lower(${pattern}) escape '\\'
+        or lower(coalesce(audit_events.source_ip, '')) like lower(${pattern}) escape '\\')`,
+    );
+  }
+  if (position !== null) {
+    select = select.where((eb) => afterPosition(eb, sorting, eb.ref('audit_events.id'), position));
+  }
+  return select.orderBy('occurred_at', direction).orderBy('id', direction).limit(limit).execute();
+}
+
+/** A page of the account's audit log; `400 INVALID_CURSOR` for a cursor of other filters. */
+export async function listAuditEvents(
+  db: Queryable,
+  accountId: string,
+  filters: AuditFilters,
+  page: { readonly limit: number; readonly cursor: string | undefined },
+): Promise<{ readonly rows: readonly AuditEventRow[]; readonly nextCursor: string | null }> {
+  const fingerprint = listFingerprint({ list: 'auditEvents', ...filters });
+  const position = decodeCursor(page.cursor, fingerprint);
+  const rows = await selectRows(db, accountId, filters, position, page.limit + 1);
+  return pageOf(rows, page.limit, fingerprint);
+}
+
+/** Every matching row, `batchSize` at a time, each batch fetched when the previous one was consumed. */
+export async function* auditEventBatches(
+  db: Queryable,
+  accountId: string,
+  filters: AuditFilters,
+  batchSize: number,
+): AsyncGenerator<readonly AuditEventRow[], void, undefined> {
+  let position: PagePosition | null = null;
+  for (;;) {
+    const rows = await selectRows(db, accountId, filters, position, batchSize);
+    const last = rows.at(-1);
+    if (last === undefined) return;
+    yield rows;
+    if (rows.length < batchSize) return;
+    position = { key: last.sort_key, id: last.id };
+  }
+}
+
+function parseDetails(text: string): AuditEventView['details'] {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+    return Object.fromEntries<AuditEventView['details'][string]>(
+      Object.entries(value as Record<string, unknown>).filter(
+        (entry): entry is [string, AuditEventView['details'][string]] =>
+          entry[1] === null || ['string', 'number', 'boolean'].includes(typeof entry[1]),
+      ),
+    );
+  } catch {
+    return {};
+  }
+}
+
+/** An entry as the contract shows it. */
+export function toAuditEventView(row: AuditEventRow): AuditEventView {
+  return {
+    id: row.id,
+    occurredAt: toApiTime(row.occurred_at),
+    activity: row.activity as AuditEventView['activity'],
+    status: row.status as AuditEventView['status'],
+    service: row.service as AuditEventView['service'],
+    taskId: row.task_id,
+    performedBy: { kind: row.actor_kind, id: row.actor_id, name: row.actor_name },
+    sourceAddress: row.source_ip,
+    description: row.description,
+    details: parseDetails(row.details),
+  };
+}

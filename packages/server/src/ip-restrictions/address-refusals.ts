@@ -1,0 +1,118 @@
+/**
+ * The audit entries of refused addresses (`address_refused`, status `failed`), at most one per account
+ * and address every {@link refusalAuditWindowMs} (10 minutes): a client hammering the API from an
+ * untrusted address must not fill the account's audit log, and one entry per window still says who
+ * tried, from where, and when it started. Later refusals inside the window are only logged (info).
+ *
+ * The rule is kept twice: in memory per server (synchronously reserved before any await, so concurrent
+ * refusals in one process write one entry, and a flood costs no query once reserved), and in the
+ * database (an entry of the window already there, written by another process or before a restart,
+ * counts too; found through the `(account_id, activity, occurred_at)` index). Two processes refusing the
+ * same address at the same instant may each write one: "at most one" holds per process.
+ *
+ * The memory is bounded: past {@link maxRemembered} keys, entries older than the window go, then the
+ * oldest ones.
+ */
+import { recordAudit, type AuditActor } from '../audit/audit-log.ts';
+import { toTimestamp } from '../db/time.ts';
+import type { ServerServices } from '../http/server-services.ts';
+
+/** One `address_refused` entry per account and address within this window. */
+export const refusalAuditWindowMs = 10 * 60_000;
+
+const maxRemembered = 10_000;
+
+/** What was refused: a request of a session or bearer token, a sign-in, a token request. */
+export type RefusedAttempt = 'session' | 'bearer' | 'sign_in' | 'token';
+
+/** A refusal to record. */
+export interface Refusal {
+  readonly accountId: string;
+  readonly address: string;
+  readonly attempt: RefusedAttempt;
+  /** The operation refused (`getMe`, `signIn`, `issueToken`). */
+  readonly operationId: string;
+  /** Who tried; looked up only when an entry is written. */
+  readonly actor: () => Promise<AuditActor> | AuditActor;
+}
+
+const remembered = new WeakMap<ServerServices, Map<string, number>>();
+
+function memoryOf(services: ServerServices): Map<string, number> {
+  let memory = remembered.get(services);
+  if (memory === undefined) {
+    memory = new Map();
+    remembered.set(services, memory);
+  }
+  return memory;
+}
+
+function prune(memory: Map<string, number>, now: number): void {
+  if (memory.size < maxRemembered) return;
+  for (const [key, at] of memory) if (now - at >= refusalAuditWindowMs) memory.delete(key);
+  for (const key of memory.keys()) {
+    if (memory.size < maxRemembered) break;
+    memory.delete(key);
+  }
+}
+
+const described: Readonly<Record<RefusedAttempt, string>> = {
+  session: 'a browser session request',
+  bearer: 'an API request with an access token',
+  sign_in: 'a sign-in',
+  token: 'a token request',
+};
+
+/**
+ * Records the refusal in the account's audit log unless one was recorded for this account and address
+ * within the window. Never throws: a failure to record is logged and the refusal stands.
+ */
+export async function recordRefusal(services: ServerServices, refusal: Refusal): Promise<void> {
+  const now = services.clock();
+  const memory = memoryOf(services);
+  const key = `${refusal.accountId} ${refusal.address}`;
+  const last = memory.get(key);
+  const log = services.logger;
+  const facts = { accountId: refusal.accountId, address: refusal.address, operationId: refusal.operationId };
+  if (last !== undefined && now.getTime() - last < refusalAuditWindowMs && now.getTime() >= last) {
+    log.info(facts, 'untrusted address refused (already audited in this window)');
+    return;
+  }
+  prune(memory, now.getTime());
+  memory.delete(key);
+  memory.set(key, now.getTime());
+  const { db } = services.database;
+  try {
+    const earlier = await db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('account_id', '=', refusal.accountId)
+      .where('activity', '=', 'address_refused')
+      .where('occurred_at', '>', toTimestamp(now.getTime() - refusalAuditWindowMs))
+      .where('source_ip', '=', refusal.address)
+      .executeTakeFirst();
+    if (earlier !== undefined) {
+      log.info(facts, 'untrusted address refused (already audited in this window)');
+      return;
+    }
+    await recordAudit(
+      db,
+      {
+        accountId: refusal.accountId,
+        activity: 'address_refused',
+        status: 'failed',
+        actor: await refusal.actor(),
+        sourceIp: refusal.address,
+        description:
+          `Refused ${described[refusal.attempt]} from ${refusal.address}: no IP rule of the account trusts it. ` +
+          'Further refusals of this address in the next 10 minutes are not recorded.',
+        details: { attempt: refusal.attempt, operation: refusal.operationId },
+      },
+      now,
+    );
+    log.info(facts, 'untrusted address refused');
+  } catch (error) {
+    memory.delete(key);
+    log.error({ ...facts, err: error }, 'the refusal of an untrusted address could not be audited');
+  }
+}

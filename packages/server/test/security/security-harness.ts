@@ -1,0 +1,179 @@
+/**
+ * The attacker's view of a test server, for the hardening tests: requests from any client address (the
+ * server trusts 127.0.0.1 as its proxy, so `X-Forwarded-For` names the client), a clock the test moves,
+ * people seeded with a password (and two-factor authentication when asked), and the server's own
+ * records to check: the audit entries of an account and the `auth_throttles` rows.
+ *
+ * {@link strictSecurity} is the production policy (the defaults of `loadConfig`) with a generous rate
+ * limit, so the lockouts are what the tests meet; the rate-limit tests set their own.
+ */
+import type { Kysely } from 'kysely';
+import { findUser } from '../../src/accounts/account-records.ts';
+import { replaceRecoveryCodes, twoFactorKeys } from '../../src/accounts/two-factor.ts';
+import { defaultBruteForcePolicy } from '../../src/auth/brute-force/brute-force-policy.ts';
+import { throttleKeys, type ThrottleKeys } from '../../src/auth/brute-force/throttle-keys.ts';
+import { createPasswordHasher } from '../../src/auth/passwords.ts';
+import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
+import type { ServerConfig } from '../../src/config/server-config.ts';
+import type { AuditEventRow, Database } from '../../src/db/database-schema.ts';
+import { seedAccount, seedApiKey, type SeededApiKey } from '../support/seed.ts';
+import { generousRateLimit } from '../support/test-config.ts';
+import { startServer, type RunningServer } from '../support/test-server.ts';
+
+/** The production lockouts, a generous rate limit, and 127.0.0.1 as the trusted proxy. */
+export const strictSecurity: Partial<ServerConfig> = {
+  bruteForce: defaultBruteForcePolicy,
+  publicRateLimit: generousRateLimit,
+  trustedProxies: ['127.0.0.1'],
+};
+
+export const start = new Date('2026-12-01T09:00:00.000Z');
+
+export interface Answer {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: Record<string, unknown> | null;
+  readonly text: string;
+}
+
+export interface RequestOptions {
+  /** The client address (`X-Forwarded-For`); default 192.0.2.1. */
+  readonly from?: string;
+  readonly body?: unknown;
+  /** A form body (`application/x-www-form-urlencoded`) instead of JSON. */
+  readonly form?: Record<string, string>;
+  readonly headers?: Record<string, string>;
+}
+
+/** A person who can sign in. */
+export interface Person {
+  readonly accountId: string;
+  readonly userId: string;
+  readonly email: string;
+  readonly password: string;
+  /** The TOTP secret when two-factor authentication is on. */
+  readonly totpSecret: Buffer | null;
+  readonly recoveryCodes: readonly string[];
+}
+
+export interface SecurityHarness {
+  readonly running: RunningServer;
+  readonly db: Kysely<Database>;
+  readonly keys: ThrottleKeys;
+  now: Date;
+  advance(milliseconds: number): void;
+  request(method: string, path: string, options?: RequestOptions): Promise<Answer>;
+  signIn(email: string, password: string, from: string): Promise<Answer>;
+  /** A person in an account of their own; with `twoFactor`, TOTP on and 10 recovery codes. */
+  seedPerson(options?: { readonly twoFactor?: boolean }): Promise<Person>;
+  seedKey(): Promise<SeededApiKey & { readonly name: string }>;
+  /** The current TOTP code of a person. */
+  code(person: Person, offsetSteps?: number): string;
+  /** An account's audit entries, oldest first. */
+  audit(accountId: string): Promise<AuditEventRow[]>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function startSecurityServer(config: ServerConfig): Promise<SecurityHarness> {
+  const running = await startServer(config, { clock: () => harness.now });
+  const db = running.server.services.database.db;
+  const hasher = createPasswordHasher(config.passwordHashing);
+  const masterKey = running.server.services.masterKey;
+  const harness: SecurityHarness = {
+    running,
+    db,
+    keys: throttleKeys(masterKey),
+    now: start,
+    advance(milliseconds) {
+      harness.now = new Date(harness.now.getTime() + milliseconds);
+    },
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { 'x-forwarded-for': options.from ?? '192.0.2.1', ...options.headers };
+      let body: string | undefined;
+      if (options.form !== undefined) {
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        body = new URLSearchParams(options.form).toString();
+      } else if (options.body !== undefined) {
+        headers['content-type'] = 'application/json';
+        body = JSON.stringify(options.body);
+      }
+      const response = await fetch(`${running.url}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+      });
+      const text = await response.text();
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: text === '' ? null : (JSON.parse(text) as Record<string, unknown>),
+        text,
+      };
+    },
+    signIn: (email, password, from) => harness.request('POST', '/v1/auth/sign-in', { from, body: { email, password } }),
+    async seedPerson(options = {}) {
+      seq += 1;
+      const password = `a long passphrase number ${seq}`;
+      const account = await seedAccount(db, { now: harness.now, passwordHash: await hasher.hash(password) });
+      const userId = account.primary.id;
+      let totpSecret: Buffer | null = null;
+      let recoveryCodes: string[] = [];
+      if (options.twoFactor === true) {
+        totpSecret = newTotpSecret();
+        const keys = twoFactorKeys(masterKey);
+        await db
+          .updateTable('users')
+          .set({ totp_secret: keys.box.seal(totpSecret, userId), totp_enabled_at: harness.now.toISOString() })
+          .where('account_id', '=', account.id)
+          .where('id', '=', userId)
+          .execute();
+        const user = await findUser(db, account.id, userId);
+        if (user === undefined) throw new Error('the seeded user is gone');
+        recoveryCodes = await replaceRecoveryCodes(db, keys, user, harness.now);
+      }
+      return { accountId: account.id, userId, email: account.primary.email, password, totpSecret, recoveryCodes };
+    },
+    async seedKey() {
+      const account = await seedAccount(db, { now: harness.now });
+      seq += 1;
+      const name = `Backup robot ${seq}`;
+      return { ...(await seedApiKey(db, account.id, { now: harness.now, name })), name };
+    },
+    code(person, offsetSteps = 0) {
+      if (person.totpSecret === null) throw new Error('this person has no second factor');
+      return totpCode(person.totpSecret, new Date(harness.now.getTime() + offsetSteps * 30_000));
+    },
+    audit: (accountId) =>
+      db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .orderBy('occurred_at')
+        .orderBy('id')
+        .execute(),
+    close: () => running.close(),
+  };
+  return harness;
+}
+
+/** What must be the same in two answers that should not tell two cases apart. */
+export function comparable(answer: Answer): Record<string, unknown> {
+  const body = answer.body === null ? null : { ...answer.body, instance: undefined };
+  return {
+    status: answer.status,
+    body,
+    headers: Object.fromEntries(
+      ['content-type', 'retry-after', 'set-cookie', 'cache-control', 'www-authenticate'].map((name) => [
+        name,
+        answer.headers.get(name),
+      ]),
+    ),
+  };
+}
+
+/** A wrong 6-digit code for a right one. */
+export function wrongCode(right: string): string {
+  return String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+}
