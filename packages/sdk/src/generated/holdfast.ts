@@ -1606,6 +1606,7 @@ export interface components {
     AuditActivity:
       | 'sign_in'
       | 'lockout'
+      | 'lockout_lifted'
       | 'address_refused'
       | 'two_factor_enabled'
       | 'two_factor_disabled'

@@ -44,6 +44,8 @@ Commands:
   ip-restrictions status|off (--email <address> | --account <acc_id>)
                  Show an account's IP restrictions, or switch them off when they lock
                  everyone out (audited, and emailed to its Administrators).
+  unlock (--email <address> | --address <ip> | --user <usr_id> | --api-key <key_id>)
+                 Lift a brute-force lockout before it runs out (audited in the account).
   help           Show this help.
 
 Options:

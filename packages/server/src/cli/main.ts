@@ -14,6 +14,7 @@ import { exitCodes, usage, type ServerCliIo } from './cli-io.ts';
 import { migrate, serve } from './commands.ts';
 import { createAdmin } from './create-admin.ts';
 import { ipRestrictionsCommand } from './ip-restrictions-command.ts';
+import { unlockCommand } from './unlock-command.ts';
 
 export type { ServerCliIo, TextSink } from './cli-io.ts';
 export { exitCodes } from './cli-io.ts';
@@ -40,6 +41,8 @@ export async function main(argv: readonly string[], io: ServerCliIo): Promise<nu
         return await createAdmin(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
       case 'ip-restrictions':
         return await ipRestrictionsCommand(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
+      case 'unlock':
+        return await unlockCommand(rest, loadConfig({ env: io.env, cwd: io.cwd }), io);
       case 'help':
       case '--help':
       case '-h':
