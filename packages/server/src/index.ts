@@ -29,7 +29,11 @@ export {
 } from './http/problem.ts';
 export type {
   AnswerBody,
+  AnswerHeaders,
   AnswerStatus,
+  BodyMediaType,
+  DeclaredHeaders,
+  StreamedBody,
   PathParams,
   QueryParams,
   RequestBody,

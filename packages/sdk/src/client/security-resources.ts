@@ -11,21 +11,18 @@ import { paginate } from '../pagination/paginate.ts';
 import type { CallOptions, HoldfastClient } from './holdfast-client.ts';
 
 type Schemas = components['schemas'];
-type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } }
-  ? NonNullable<Q>
-  : never;
 
 /** The filters and order of `GET /v1/audit-events` (without `limit` and `cursor`), also those of its export. */
-export type AuditEventQuery = Query<'/v1/audit-events/export'>;
+export type AuditEventQuery = NonNullable<paths['/v1/audit-events/export']['get']['parameters']['query']>;
 /** The filters and order of `GET /v1/activity-events` (without `limit` and `cursor`), also those of its export. */
-export type ActivityEventQuery = Query<'/v1/activity-events/export'>;
+export type ActivityEventQuery = NonNullable<paths['/v1/activity-events/export']['get']['parameters']['query']>;
 
 /**
  * The body of `createIpRule`: `description` may be left out (it defaults to `''`). The generated
  * `IpRuleCreate` marks it required, as openapi-typescript does for every property with a default.
  */
-export type IpRuleCreateInput = Omit<Schemas['IpRuleCreate'], 'description'> & {
-  readonly description?: Schemas['IpRuleCreate']['description'];
+export type IpRuleCreateInput = Omit<components['schemas']['IpRuleCreate'], 'description'> & {
+  readonly description?: components['schemas']['IpRuleCreate']['description'];
 };
 
 /** IP restrictions: the account's switch (`view_account_settings` to read, `manage_account` to change). */

@@ -45,7 +45,7 @@ export type RequestBody<Id extends OperationId> =
   NonNullable<operations[Id]['requestBody']> extends { content: infer Content } ? Content[keyof Content] : undefined;
 
 /** The media types a handler can answer with a body: JSON objects, and streamed CSV text. */
-type BodyMediaType = 'application/json' | 'text/csv';
+export type BodyMediaType = 'application/json' | 'text/csv';
 
 /** Statuses whose answer is JSON, CSV or empty; problem answers are thrown instead. */
 export type AnswerStatus<Id extends OperationId> = {
@@ -77,7 +77,7 @@ export type AnswerBody<Id extends OperationId, S extends keyof Responses<Id>> = 
 export type AnswerHeaders = Readonly<Record<string, string | string[]>>;
 
 /** The headers an answer declares by literal name (`Content-Disposition`), each required, as strings. */
-type DeclaredHeaders<Id extends OperationId, S extends keyof Responses<Id>> = Responses<Id>[S] extends {
+export type DeclaredHeaders<Id extends OperationId, S extends keyof Responses<Id>> = Responses<Id>[S] extends {
   headers: infer Headers;
 }
   ? { readonly [Name in keyof Headers as string extends Name ? never : Name]: string }
