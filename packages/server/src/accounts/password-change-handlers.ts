@@ -67,7 +67,10 @@ export function passwordChangeHandlers({ services, passwords, mail }: AccountsCo
           now,
         );
       });
-      await mail.send({ to: user.email, ...passwordChangedEmail({ publicUrl: config.publicUrl, name: user.name }) });
+      await mail.send({
+        to: user.email,
+        ...passwordChangedEmail({ publicUrl: config.publicUrl, name: user.name, how: 'change' }),
+      });
       return { status: 204 };
     },
   };

@@ -123,7 +123,10 @@ export function passwordResetHandlers({ services, passwords, mail }: AccountsCon
         return found;
       });
       if (user === null) throw linkInvalid();
-      await mail.send({ to: user.email, ...passwordChangedEmail({ publicUrl: config.publicUrl, name: user.name }) });
+      await mail.send({
+        to: user.email,
+        ...passwordChangedEmail({ publicUrl: config.publicUrl, name: user.name, how: 'reset' }),
+      });
       return { status: 204 };
     },
   };

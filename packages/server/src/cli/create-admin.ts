@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createAccountWithPrimaryUser } from '../accounts/create-account.ts';
 import { findUserByEmail, isUniqueViolation } from '../accounts/account-records.ts';
+import { recordAudit } from '../audit/audit-log.ts';
+import { passwordProblem } from '../auth/password-policy.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
@@ -130,8 +132,12 @@ export async function createAdmin(argv: readonly string[], config: ServerConfig,
     );
     return exitCodes.usage;
   }
-  if (password.length < 8 || password.length > 256) {
-    io.stderr.write('holdfast-server: create-admin: the password must be 8 to 256 characters\n');
+  const refused =
+    password.length > 256
+      ? 'The password must be at most 256 characters long.'
+      : passwordProblem(password, options.email);
+  if (refused !== null) {
+    io.stderr.write(`holdfast-server: create-admin: ${refused}\n`);
     return exitCodes.usage;
   }
 
@@ -146,16 +152,31 @@ export async function createAdmin(argv: readonly string[], config: ServerConfig,
     const { email, name } = options;
     let created;
     try {
-      created = await database.db.transaction().execute((trx) =>
-        createAccountWithPrimaryUser(trx, {
+      const now = new Date();
+      created = await database.db.transaction().execute(async (trx) => {
+        const made = await createAccountWithPrimaryUser(trx, {
           name,
           email,
           passwordHash,
           region: region.id,
-          now: new Date(),
+          now,
           confirmed: true,
-        }),
-      );
+        });
+        await recordAudit(
+          trx,
+          {
+            accountId: made.account.id,
+            activity: 'account_created',
+            status: 'succeeded',
+            actor: { kind: 'system', id: null, name: 'holdfast-server create-admin' },
+            sourceIp: null,
+            description: `The server operator created the account with its primary user ${email} (holdfast-server create-admin).`,
+            details: { region: region.id, via: 'command line', userId: made.user.id },
+          },
+          now,
+        );
+        return made;
+      });
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       io.stderr.write(`holdfast-server: create-admin: a user already has the address ${email}\n`);

@@ -45,10 +45,11 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-interface Body {
+/** What an email says, for {@link renderEmail}; every value is plain text (escaped in the HTML). */
+export interface EmailBody {
   readonly subject: string;
   readonly greeting: string | null;
-  /** Paragraphs, plain text. */
+  /** Paragraphs, plain text; a line break inside one stays a line break (`<br>` in the HTML). */
   readonly paragraphs: readonly string[];
   /** The one action of the message. */
   readonly action?: { readonly label: string; readonly url: string };
@@ -56,7 +57,11 @@ interface Body {
   readonly after?: readonly string[];
 }
 
-function render(body: Body): EmailContent {
+/**
+ * The plain-text body and the HTML alternative of a message: the greeting, the paragraphs, the one
+ * action as a link, the paragraphs after it and the signature. Every template of the server uses it.
+ */
+export function renderEmail(body: EmailBody): EmailContent {
   const hello = body.greeting === null ? 'Hello,' : `Hello ${body.greeting},`;
   const text = [
     hello,
@@ -65,7 +70,7 @@ function render(body: Body): EmailContent {
     ...(body.after ?? []),
     '— Holdfast',
   ].join('\n\n');
-  const paragraph = (line: string): string => `<p>${escapeHtml(line)}</p>`;
+  const paragraph = (line: string): string => `<p>${escapeHtml(line).replaceAll('\n', '<br>')}</p>`;
   const html = [
     '<!doctype html>',
     '<html><body style="font-family: sans-serif; line-height: 1.5">',
@@ -90,7 +95,7 @@ export function signUpConfirmationEmail(facts: {
   readonly token: string;
   readonly expiresAt: Date;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Confirm your email address for Holdfast',
     greeting: facts.name,
     paragraphs: ['Thank you for signing up. Confirm your email address to activate your Holdfast account.'],
@@ -104,7 +109,7 @@ export function signUpAddressInUseEmail(facts: {
   readonly publicUrl: string;
   readonly name: string | null;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Someone tried to sign up to Holdfast with your address',
     greeting: facts.name,
     paragraphs: [
@@ -124,7 +129,7 @@ export function passwordResetEmail(facts: {
   readonly token: string;
   readonly expiresAt: Date;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Reset your Holdfast password',
     greeting: facts.name,
     paragraphs: ['Someone, perhaps you, asked to reset the password of your Holdfast account.'],
@@ -140,12 +145,16 @@ export function passwordResetEmail(facts: {
 export function passwordChangedEmail(facts: {
   readonly publicUrl: string;
   readonly name: string | null;
+  /** With a reset link (every session ended), or by the user while signed in (their other sessions ended). */
+  readonly how: 'reset' | 'change';
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Your Holdfast password was changed',
     greeting: facts.name,
     paragraphs: [
-      'The password of your Holdfast account was just changed with a reset link, and every session was signed out.',
+      facts.how === 'reset'
+        ? 'The password of your Holdfast account was just changed with a reset link, and every session was signed out.'
+        : 'The password of your Holdfast account was just changed while signed in, and your other sessions were signed out.',
       'If this was not you, reset your password again at once and tell your administrator.',
     ],
     action: { label: 'Sign in', url: `${facts.publicUrl}${linkPaths.signIn}` },
@@ -160,7 +169,7 @@ export function emailChangeConfirmationEmail(facts: {
   readonly token: string;
   readonly expiresAt: Date;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Confirm your new email address for Holdfast',
     greeting: facts.name,
     paragraphs: [
@@ -181,7 +190,7 @@ export function emailChangeNoticeEmail(facts: {
   readonly name: string | null;
   readonly newEmail: string;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: 'Your Holdfast email address is about to change',
     greeting: facts.name,
     paragraphs: [
@@ -200,7 +209,7 @@ export function accountRemovalRequestedEmail(facts: {
   readonly accountName: string;
   readonly purgeAt: Date;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: `Your Holdfast account ${facts.accountName} will be removed`,
     greeting: facts.name,
     paragraphs: [
@@ -221,7 +230,7 @@ export function accountRemovalCancelledEmail(facts: {
   /** True when a sign-in reactivated the account, false when the removal was cancelled. */
   readonly bySignIn: boolean;
 }): EmailContent {
-  return render({
+  return renderEmail({
     subject: `Your Holdfast account ${facts.accountName} is active again`,
     greeting: facts.name,
     paragraphs: [
@@ -249,7 +258,7 @@ export function invitationEmail(facts: {
     facts.inviterName === null
       ? `You are invited to join ${facts.accountName} on Holdfast.`
       : `${facts.inviterName} invited you to join ${facts.accountName} on Holdfast.`;
-  return render({
+  return renderEmail({
     subject: `You are invited to ${facts.accountName} on Holdfast`,
     greeting: facts.name,
     paragraphs: [`${invited} Accept to choose your name and password.`],

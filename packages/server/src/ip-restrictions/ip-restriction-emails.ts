@@ -6,7 +6,7 @@
  * the same, every interpolated value escaped. Descriptions are the administrators' own words, shown as
  * quoted text.
  */
-import { formatTime, linkPaths, type EmailContent } from '../email/templates.ts';
+import { formatTime, linkPaths, renderEmail, type EmailContent } from '../email/templates.ts';
 
 /** A rule as the email shows it. */
 export interface RuleFacts {
@@ -34,10 +34,6 @@ export interface IpRestrictionChangeFacts {
   /** The address the change came from. */
   readonly address: string;
   readonly at: Date;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 function rule(facts: RuleFacts): string {
@@ -77,7 +73,6 @@ function summary(change: IpRestrictionChange): { subject: string; lines: string[
 /** The email to one Administrator about one change. */
 export function ipRestrictionChangedEmail(facts: IpRestrictionChangeFacts): EmailContent {
   const { subject, lines } = summary(facts.change);
-  const hello = facts.name === null ? 'Hello,' : `Hello ${facts.name},`;
   const paragraphs = [
     `The IP restrictions of the Holdfast account ${facts.accountName} changed.`,
     lines.join('\n'),
@@ -85,16 +80,10 @@ export function ipRestrictionChangedEmail(facts: IpRestrictionChangeFacts): Emai
     'If you did not expect this change, sign in and review the trusted addresses, and tell your other ' +
       'Administrators: anyone who can change them can let themselves in or lock others out.',
   ];
-  const signIn = `${facts.publicUrl}${linkPaths.signIn}`;
-  const text = [hello, ...paragraphs, `Sign in:\n${signIn}`, '— Holdfast'].join('\n\n');
-  const html = [
-    '<!doctype html>',
-    '<html><body style="font-family: sans-serif; line-height: 1.5">',
-    `<p>${escapeHtml(hello)}</p>`,
-    ...paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph).replaceAll('\n', '<br>')}</p>`),
-    `<p><a href="${escapeHtml(signIn)}">Sign in</a></p>`,
-    '<p>— Holdfast</p>',
-    '</body></html>',
-  ].join('\n');
-  return { subject: `Holdfast account ${facts.accountName}: ${subject}`, text, html };
+  return renderEmail({
+    subject: `Holdfast account ${facts.accountName}: ${subject}`,
+    greeting: facts.name,
+    paragraphs,
+    action: { label: 'Sign in', url: `${facts.publicUrl}${linkPaths.signIn}` },
+  });
 }

@@ -4,24 +4,10 @@
  * alternative saying the same with every interpolated value escaped. They carry no link token: a notice
  * needs none, and the sign-in page is enough.
  */
-import { formatTime, linkPaths, type EmailContent } from '../email/templates.ts';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
+import { formatTime, linkPaths, renderEmail, type EmailContent } from '../email/templates.ts';
 
 function notice(subject: string, name: string | null, paragraphs: readonly string[], signInUrl: string): EmailContent {
-  const lines = [name === null ? 'Hello,' : `Hello ${name},`, ...paragraphs];
-  const text = [...lines, `Sign in:\n${signInUrl}`, '— Holdfast'].join('\n\n');
-  const html = [
-    '<!doctype html>',
-    '<html><body style="font-family: sans-serif; line-height: 1.5">',
-    ...lines.map((line) => `<p>${escapeHtml(line)}</p>`),
-    `<p><a href="${escapeHtml(signInUrl)}">Sign in</a></p>`,
-    '<p>— Holdfast</p>',
-    '</body></html>',
-  ].join('\n');
-  return { subject, text, html };
+  return renderEmail({ subject, greeting: name, paragraphs, action: { label: 'Sign in', url: signInUrl } });
 }
 
 /** To a user whose two-factor authentication an administrator turned off (`resetUserTwoFactor`). */
