@@ -286,6 +286,9 @@ export interface paths {
      * Set a new password with a reset link
      * Consumes the reset token and sets the new password. Every session of the user ends; the user signs
      *     in again with the new password.
+     *
+     *     The account's IP restrictions apply to the link like to a session: from an address they do not
+     *     trust, `403 IP_NOT_TRUSTED`, and the link stays usable from a trusted one.
      */
     post: operations['completePasswordReset'];
     delete?: never;
@@ -494,6 +497,9 @@ export interface paths {
      * Consumes the token from the link sent to the new address; the address takes effect at once (for
      *     sign-in too). Public, because the link may be opened in a browser without a session: the token,
      *     single-use and valid 24 hours, is the proof.
+     *
+     *     The account's IP restrictions apply to the link like to a session: from an address they do not
+     *     trust, `403 IP_NOT_TRUSTED`, and the link stays usable from a trusted one.
      */
     post: operations['confirmAccountEmailChange'];
     delete?: never;
@@ -801,7 +807,8 @@ export interface paths {
      * For a user who lost both the authenticator app and the recovery codes: deletes their TOTP secret
      *     and recovery codes and ends their sessions, so their next sign-in needs only the password (and,
      *     when the account requires two-factor authentication, enrolment straight after). The user is told
-     *     by email. Not for the caller itself (`409 CONFLICT`: use `disableTwoFactor`); `409 CONFLICT` when
+     *     by email. Not for the caller itself (`409 CONFLICT`: use `disableTwoFactor`), nor for the primary
+     *     user (`409 PRIMARY_USER_PROTECTED`: their second factor guards the account); `409 CONFLICT` when
      *     the user has two-factor authentication off. Audited (`two_factor_reset`).
      */
     post: operations['resetUserTwoFactor'];
@@ -826,6 +833,9 @@ export interface paths {
      * What the invitation link is for (the account, the address, who invited), so the console can greet
      *     the invitee before they accept. The token in the path is a secret: the server redacts
      *     `/v1/invitations/*` paths in its logs.
+     *
+     *     The account's IP restrictions apply to the link like to a session: from an address they do not
+     *     trust, `403 IP_NOT_TRUSTED`, and the link stays usable from a trusted one.
      */
     get: operations['getInvitation'];
     put?: never;
@@ -852,6 +862,9 @@ export interface paths {
      * Accept an invitation
      * The invitee sets their name and password; their user becomes `active` and the link stops
      *     working. They then sign in as usual.
+     *
+     *     The account's IP restrictions apply to the link like to a session: from an address they do not
+     *     trust, `403 IP_NOT_TRUSTED`, and the link stays usable from a trusted one.
      */
     post: operations['acceptInvitation'];
     delete?: never;
@@ -925,7 +938,8 @@ export interface paths {
      *     invited, deactivated, reactivated and deleted, API keys created and deleted, IP restriction
      *     changes and refused addresses, account removal requested and cancelled. Newest first unless
      *     asked. Filters combine with "and"; repeated values of one filter mean "any of". `q` matches the
-     *     description, the performer's name and the source address.
+     *     description, the performer's name and the source address. A Custom role sees the events of its
+     *     services and those of no service (sign-ins, settings); the export likewise.
      */
     get: operations['listAuditEvents'];
     put?: never;
@@ -949,7 +963,8 @@ export interface paths {
      *     header row, CRLF line ends), streamed. Columns: `id`, `occurredAt`, `activity`, `status`,
      *     `service`, `taskId`, `performedByKind`, `performedById`, `performedBy`, `sourceAddress`,
      *     `description`, `details` (JSON). A cell that a spreadsheet would take for a formula (starting
-     *     with `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with `'`.
+     *     with `=`, `+`, `-`, `@`, also after spaces or invisible characters, or their full-width forms,
+     *     or with a tab, CR or LF) is prefixed with `'`.
      */
     get: operations['exportAuditEvents'];
     put?: never;
@@ -971,7 +986,8 @@ export interface paths {
      * List the system activity log
      * The account's system activity log (S7): every backup, restore, export and erasure run, with its
      *     service, task, item, outcome, execution time, size and item count. Newest first unless asked.
-     *     `q` matches the description, the item and the task's name.
+     *     `q` matches the description, the item and the task's name. A Custom role sees the runs of its
+     *     services (and any of no service); the export likewise.
      */
     get: operations['listActivityEvents'];
     put?: never;
@@ -2321,6 +2337,7 @@ export interface operations {
         content?: never;
       };
       400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
       410: components['responses']['Gone'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];
@@ -2674,6 +2691,7 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
       409: components['responses']['Conflict'];
       410: components['responses']['Gone'];
       413: components['responses']['PayloadTooLarge'];
@@ -3334,6 +3352,7 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
       410: components['responses']['Gone'];
       429: components['responses']['TooManyRequests'];
       500: components['responses']['InternalError'];
@@ -3365,6 +3384,7 @@ export interface operations {
         };
       };
       400: components['responses']['BadRequest'];
+      403: components['responses']['Forbidden'];
       410: components['responses']['Gone'];
       413: components['responses']['PayloadTooLarge'];
       415: components['responses']['UnsupportedMediaType'];

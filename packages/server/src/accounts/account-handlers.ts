@@ -34,7 +34,8 @@ import {
 } from './account-records.ts';
 import { reactivate, startRemoval } from './account-removal.ts';
 import type { AccountsContext } from './accounts-context.ts';
-import { consumeLink, issueLink } from './email-links.ts';
+import { requireTrustedLink } from '../ip-restrictions/ip-gate.ts';
+import { consumeLink, issueLink, peekLink } from './email-links.ts';
 import { sessionOfRequest } from './session-principal.ts';
 import { emailChangeLinkMs, removalGraceMs } from './session-policy.ts';
 import { linkInvalid } from './sign-up-handlers.ts';
@@ -145,6 +146,8 @@ export function accountHandlers({ services, mail }: AccountsContext): HandlerReg
 
     async confirmAccountEmailChange({ body, ctx }) {
       const now = clock();
+      const peeked = await peekLink(db, 'change_email', body.token, now);
+      await requireTrustedLink(services, ctx.state.clientIp, peeked, 'confirmAccountEmailChange');
       let confirmed: string | null;
       try {
         confirmed = await db.transaction().execute(async (trx) => {

@@ -95,3 +95,24 @@ export async function consumeLink(
   if (result.numUpdatedRows !== 1n) return null;
   return { accountId: row.account_id, userId: row.user_id, newEmail: row.new_email };
 }
+
+/**
+ * Whose a live link token of `purpose` is, without using it (IP restrictions look at the account before
+ * the link is used: a refused link stays usable from a trusted address); null when it opens nothing.
+ */
+export async function peekLink(
+  db: Kysely<Database> | Transaction<Database>,
+  purpose: LinkPurpose,
+  token: string,
+  now: Date,
+): Promise<{ readonly accountId: string; readonly userId: string } | null> {
+  const row = await db
+    .selectFrom('email_tokens')
+    .select(['account_id', 'user_id'])
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', toTimestamp(now))
+    .executeTakeFirst();
+  return row === undefined ? null : { accountId: row.account_id, userId: row.user_id };
+}

@@ -19,7 +19,8 @@ import { passwordChangedEmail, passwordResetEmail } from '../email/templates.ts'
 import type { HandlerRegistry } from '../http/handlers/handler-types.ts';
 import { findAccount, findUser, findUserByEmail, isPastGrace, isUnconfirmedSignUp } from './account-records.ts';
 import type { AccountsContext } from './accounts-context.ts';
-import { consumeLink, issueLink } from './email-links.ts';
+import { requireTrustedLink } from '../ip-restrictions/ip-gate.ts';
+import { consumeLink, issueLink, peekLink } from './email-links.ts';
 import { passwordResetLinkMs } from './session-policy.ts';
 import { endUserSessions } from './sessions.ts';
 import { linkInvalid } from './sign-up-handlers.ts';
@@ -88,6 +89,8 @@ export function passwordResetHandlers({ services, passwords, mail }: AccountsCon
     },
 
     async completePasswordReset({ body, ctx }) {
+      const peeked = await peekLink(db, 'reset_password', body.token, clock());
+      await requireTrustedLink(services, ctx.state.clientIp, peeked, 'completePasswordReset');
       const passwordHash = await passwords.hash(body.password);
       const now = clock();
       const user = await db.transaction().execute(async (trx) => {

@@ -19,7 +19,14 @@ import {
   type PagePosition,
 } from '../db/page-cursor.ts';
 import { toApiTime } from '../db/time.ts';
-import { containsPattern, filterValues, timeRange, type OccurredAtOrder, type TimeRange } from './event-filters.ts';
+import {
+  containsPattern,
+  filterValues,
+  timeRange,
+  type OccurredAtOrder,
+  type TimeRange,
+  type VisibleServices,
+} from './event-filters.ts';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 type Query = NonNullable<operations['exportActivityEvents']['parameters']['query']>;
@@ -36,10 +43,12 @@ export interface ActivityFilters {
   readonly taskId: readonly string[];
   readonly range: TimeRange;
   readonly q: string | null;
+  /** The caller's services (a Custom role sees its services' events and those of no service). */
+  readonly visibleServices: VisibleServices;
 }
 
 /** The filters of a list or export request; `400 VALIDATION` for a time no clock has. */
-export function activityFilters(query: Query): ActivityFilters {
+export function activityFilters(query: Query, visibleServices: VisibleServices): ActivityFilters {
   return {
     order: query.order ?? '-occurredAt',
     activity: filterValues(query.activity),
@@ -48,6 +57,7 @@ export function activityFilters(query: Query): ActivityFilters {
     taskId: filterValues(query.taskId),
     range: timeRange(query),
     q: query.q ?? null,
+    visibleServices,
   };
 }
 
@@ -73,6 +83,14 @@ function selectRows(
   if (filters.activity.length > 0) select = select.where('activity', 'in', filters.activity);
   if (filters.status.length > 0) select = select.where('status', 'in', filters.status);
   if (filters.service.length > 0) select = select.where('service', 'in', filters.service);
+  const visible = filters.visibleServices;
+  if (visible !== 'all') {
+    select = select.where((eb) =>
+      visible.length === 0
+        ? eb('activity_events.service', 'is', null)
+        : eb.or([eb('activity_events.service', 'is', null), eb('activity_events.service', 'in', visible)]),
+    );
+  }
   if (filters.taskId.length > 0) select = select.where('task_id', 'in', filters.taskId);
   if (filters.range.from !== null) select = select.where('occurred_at', '>=', filters.range.from);
   if (filters.range.to !== null) select = select.where('occurred_at', '<', filters.range.to);

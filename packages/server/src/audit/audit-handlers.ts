@@ -1,7 +1,7 @@
 /**
  * The handlers of the security audit log and the system activity log (S7): `listAuditEvents`,
  * `exportAuditEvents`, `listActivityEvents`, `exportActivityEvents`. Every query names the caller's
- * account. Lists page by keyset (`db/page-cursor.ts`); exports take the same filters and order, without
+ * account; a Custom role sees the events of its services and those of no service (`visibleServicesOf`). Lists page by keyset (`db/page-cursor.ts`); exports take the same filters and order, without
  * paging, and stream CSV (`csv-writer.ts`) from keyset batches of {@link exportBatchSize} rows, so an
  * export of any size holds one batch in memory. The first batch is read before the answer starts, so a
  * failing database is a problem answer; a failure later cuts the connection (`http/openapi/operation-router.ts`).
@@ -12,7 +12,7 @@ import { activityEventBatches, activityFilters, listActivityEvents, toActivityEv
 import { auditEventBatches, auditFilters, listAuditEvents, toAuditEventView } from './audit-queries.ts';
 import { csvChunks, startedStream } from './csv-writer.ts';
 import { activityCsvCells, activityCsvHeader, auditCsvCells, auditCsvHeader } from './event-csv.ts';
-import { csvAttachment, exportBatchSize } from './event-filters.ts';
+import { csvAttachment, exportBatchSize, visibleServicesOf } from './event-filters.ts';
 
 /** The handlers of both logs (see the module note); registered in `http/handlers/default-handlers.ts`. */
 export const auditHandlers: HandlerFactory = (services) => {
@@ -21,7 +21,7 @@ export const auditHandlers: HandlerFactory = (services) => {
   return {
     listAuditEvents: async ({ principal, query }) => {
       const caller = callerOf(principal);
-      const page = await listAuditEvents(db, caller.accountId, auditFilters(query), {
+      const page = await listAuditEvents(db, caller.accountId, auditFilters(query, visibleServicesOf(caller)), {
         limit: query.limit ?? 50,
         cursor: query.cursor,
       });
@@ -30,7 +30,12 @@ export const auditHandlers: HandlerFactory = (services) => {
 
     exportAuditEvents: async ({ principal, query }) => {
       const caller = callerOf(principal);
-      const batches = auditEventBatches(db, caller.accountId, auditFilters(query), exportBatchSize);
+      const batches = auditEventBatches(
+        db,
+        caller.accountId,
+        auditFilters(query, visibleServicesOf(caller)),
+        exportBatchSize,
+      );
       const body = await startedStream(csvChunks(auditCsvHeader, batches, auditCsvCells));
       return {
         status: 200,
@@ -41,7 +46,7 @@ export const auditHandlers: HandlerFactory = (services) => {
 
     listActivityEvents: async ({ principal, query }) => {
       const caller = callerOf(principal);
-      const page = await listActivityEvents(db, caller.accountId, activityFilters(query), {
+      const page = await listActivityEvents(db, caller.accountId, activityFilters(query, visibleServicesOf(caller)), {
         limit: query.limit ?? 50,
         cursor: query.cursor,
       });
@@ -50,7 +55,12 @@ export const auditHandlers: HandlerFactory = (services) => {
 
     exportActivityEvents: async ({ principal, query }) => {
       const caller = callerOf(principal);
-      const batches = activityEventBatches(db, caller.accountId, activityFilters(query), exportBatchSize);
+      const batches = activityEventBatches(
+        db,
+        caller.accountId,
+        activityFilters(query, visibleServicesOf(caller)),
+        exportBatchSize,
+      );
       const body = await startedStream(csvChunks(activityCsvHeader, batches, activityCsvCells));
       return {
         status: 200,

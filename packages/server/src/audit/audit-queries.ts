@@ -21,7 +21,14 @@ import {
   type PagePosition,
 } from '../db/page-cursor.ts';
 import { toApiTime } from '../db/time.ts';
-import { containsPattern, filterValues, timeRange, type OccurredAtOrder, type TimeRange } from './event-filters.ts';
+import {
+  containsPattern,
+  filterValues,
+  timeRange,
+  type OccurredAtOrder,
+  type TimeRange,
+  type VisibleServices,
+} from './event-filters.ts';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 type Query = NonNullable<operations['exportAuditEvents']['parameters']['query']>;
@@ -39,10 +46,12 @@ export interface AuditFilters {
   readonly performedBy: readonly string[];
   readonly range: TimeRange;
   readonly q: string | null;
+  /** The caller's services (a Custom role sees its services' events and those of no service). */
+  readonly visibleServices: VisibleServices;
 }
 
 /** The filters of a list or export request; `400 VALIDATION` for a time no clock has. */
-export function auditFilters(query: Query): AuditFilters {
+export function auditFilters(query: Query, visibleServices: VisibleServices): AuditFilters {
   return {
     order: query.order ?? '-occurredAt',
     activity: filterValues(query.activity),
@@ -52,6 +61,7 @@ export function auditFilters(query: Query): AuditFilters {
     performedBy: filterValues(query.performedBy),
     range: timeRange(query),
     q: query.q ?? null,
+    visibleServices,
   };
 }
 
@@ -80,6 +90,14 @@ function selectRows(
   if (filters.activity.length > 0) select = select.where('activity', 'in', filters.activity);
   if (filters.status.length > 0) select = select.where('status', 'in', filters.status);
   if (filters.service.length > 0) select = select.where('service', 'in', filters.service);
+  const visible = filters.visibleServices;
+  if (visible !== 'all') {
+    select = select.where((eb) =>
+      visible.length === 0
+        ? eb('audit_events.service', 'is', null)
+        : eb.or([eb('audit_events.service', 'is', null), eb('audit_events.service', 'in', visible)]),
+    );
+  }
   if (filters.taskId.length > 0) select = select.where('task_id', 'in', filters.taskId);
   if (filters.performedBy.length > 0) select = select.where('actor_id', 'in', filters.performedBy);
   if (filters.range.from !== null) select = select.where('occurred_at', '>=', filters.range.from);

@@ -7,7 +7,9 @@
  * Formula injection (CWE-1236, OWASP "CSV Injection"): a spreadsheet opening the file runs a text cell
  * that starts with `=`, `+`, `-` or `@` as a formula (`=HYPERLINK(...)`, DDE `=cmd|...`), and some also
  * after a leading TAB or CR. Log text comes from users (names, descriptions, typed addresses), so every
- * TEXT cell starting with one of those characters gets a leading `'`, which spreadsheets show as text.
+ * TEXT cell starting with one of those characters gets a leading `'`, which spreadsheets show as text,
+ * also when white space, control or zero-width characters come first, or the character is a full-width
+ * or other compatibility form of one of them (`＝`, U+FF1D), as some spreadsheets normalise.
  * Number cells are written as numbers and never prefixed (`-2` stays a number; counts are never
  * negative anyway). The prefix changes what a strict reader sees (`'=1+1`): the export favours the people
  * opening it in a spreadsheet over byte-exact round trips, and the API's JSON keeps the exact text.
@@ -20,14 +22,27 @@
 /** One field: text (neutralised and quoted as needed), a number, or empty (null). */
 export type CsvCell = string | number | null;
 
-const formulaStart = /^[=+\-@\t\r]/;
+/** The characters a spreadsheet starts a formula with (after NFKC: full-width `＝` is `=`). */
+const formulaStart = /^[=+\-@\t\r\n]/;
+/** What spreadsheets skip before they look for a formula: white space, controls, invisible format marks. */
+const ignoredLead = /^[\s\p{Cc}\p{Cf}]+/u;
 const needsQuotes = /[",\r\n]/;
+
+/**
+ * Whether a spreadsheet could read `text` as a formula: its first character after what spreadsheets
+ * skip (white space, control and zero-width characters), compatibility-normalised (NFKC, so the
+ * full-width `＝＋－＠` count), is one of `= + - @`, or it starts with TAB, CR or LF.
+ */
+export function looksLikeFormula(text: string): boolean {
+  if (/^[\t\r\n]/.test(text)) return true;
+  return formulaStart.test(text.replace(ignoredLead, '').normalize('NFKC'));
+}
 
 /** One field as CSV text. */
 export function csvCell(value: CsvCell): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = formulaStart.test(value) ? `'${value}` : value;
+  const text = looksLikeFormula(value) ? `'${value}` : value;
   return needsQuotes.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -61,3 +61,15 @@ export function csvAttachment(name: string, now: Date): string {
   const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '');
   return `attachment; filename="${name}-${stamp}Z.csv"`;
 }
+
+/**
+ * The services whose events a caller may see: `all` for Administrators (and Administrator keys), else
+ * the services of a Custom role. Events of no service (sign-ins, settings) are the account's and are
+ * seen by everyone who may read the log.
+ */
+export type VisibleServices = readonly string[] | 'all';
+
+/** The {@link VisibleServices} of a principal, sorted (they take part in a cursor's fingerprint). */
+export function visibleServicesOf(principal: { readonly services: ReadonlySet<string> | 'all' }): VisibleServices {
+  return principal.services === 'all' ? 'all' : [...principal.services].sort();
+}

@@ -11,7 +11,6 @@
  */
 import { findUserByEmail } from '../accounts/account-records.ts';
 import { recordAudit } from '../audit/audit-log.ts';
-import { ensureMasterKey } from '../config/master-key.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
 import { idPattern } from '../db/ids.ts';
@@ -120,15 +119,7 @@ export async function ipRestrictionsCommand(
     });
     const logger = createLogger(config.logLevel === 'silent' ? 'silent' : 'warn', io.stdout);
     await notifyAdministrators(
-      {
-        config,
-        database,
-        logger,
-        masterKey: ensureMasterKey(config).key,
-        clock: () => now,
-        mailer: createMailer(config, logger),
-        isShuttingDown: () => false,
-      },
+      { config, database, logger, mailer: createMailer(config, logger) },
       {
         accountId: account.id,
         accountName: account.name,

@@ -11,12 +11,12 @@
 import { findUserByEmail } from '../accounts/account-records.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import { throttleKeys, type ThrottleKey } from '../auth/brute-force/throttle-keys.ts';
-import { ensureMasterKey } from '../config/master-key.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
 import { idPattern } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { exitCodes, type ServerCliIo } from './cli-io.ts';
+import { existingMasterKey } from './existing-master-key.ts';
 
 export const unlockUsage = `Usage: holdfast-server unlock (--email <address> | --address <ip> | --user <usr_id> | --api-key <key_id>)
 
@@ -57,7 +57,7 @@ export async function unlockCommand(argv: readonly string[], config: ServerConfi
     io.stderr.write(`holdfast-server: ${options}\n\n${unlockUsage}`);
     return exitCodes.usage;
   }
-  const keys = throttleKeys(ensureMasterKey(config).key);
+  const keys = throttleKeys(existingMasterKey(config));
   const database = createDatabase(config);
   try {
     await migrateToLatest(database.db);

@@ -22,8 +22,8 @@ export const refusalAuditWindowMs = 10 * 60_000;
 
 const maxRemembered = 10_000;
 
-/** What was refused: a request of a session or bearer token, a sign-in, a token request. */
-export type RefusedAttempt = 'session' | 'bearer' | 'sign_in' | 'token';
+/** What was refused: a request of a session or bearer token, a sign-in, a token request, an emailed link. */
+export type RefusedAttempt = 'session' | 'bearer' | 'sign_in' | 'token' | 'link';
 
 /** A refusal to record. */
 export interface Refusal {
@@ -61,6 +61,7 @@ const described: Readonly<Record<RefusedAttempt, string>> = {
   bearer: 'an API request with an access token',
   sign_in: 'a sign-in',
   token: 'a token request',
+  link: 'an emailed link (password reset, invitation, email change)',
 };
 
 /**

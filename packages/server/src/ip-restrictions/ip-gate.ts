@@ -10,6 +10,9 @@
  * - the token endpoint (`oauth/oauth-handlers.ts`), after client authentication, for both grants: RFC
  *   6749 `400 unauthorized_client` ({@link untrustedAddressDescription}) and no tokens.
  *
+ * - the emailed links (password reset, invitation, email change): the link's account decides, before
+ *   the link is used ({@link requireTrustedLink}): `403 IP_NOT_TRUSTED`, and the link stays usable.
+ *
  * Exempt, because they only take power away: token revocation and `signOut`.
  *
  * "The caller's address" is `ctx.state.clientIp`: the peer, or the right-most untrusted hop of
@@ -108,5 +111,35 @@ export async function requireTrustedSignIn(
     operationId,
     actor: () => userActor(user),
     restrictionEnabled: account.ip_restriction_enabled === 1,
+  });
+}
+
+/**
+ * The gate for an emailed link (`completePasswordReset`, `getInvitation`, `acceptInvitation`,
+ * `confirmAccountEmailChange`): a link is a credential of its account, so the account's restrictions
+ * apply to it like to a session. Asked before the link is used, so a refused link stays usable from a
+ * trusted address. A link that opens nothing (`null`) passes: the operation answers `410` as ever.
+ */
+export async function requireTrustedLink(
+  services: ServerServices,
+  address: string,
+  link: { readonly accountId: string; readonly userId: string } | null,
+  operationId: string,
+): Promise<void> {
+  if (link === null) return;
+  await requireTrustedAddress(services, {
+    accountId: link.accountId,
+    address,
+    attempt: 'link',
+    operationId,
+    actor: async () => {
+      const user = await services.database.db
+        .selectFrom('users')
+        .select(['id', 'email'])
+        .where('account_id', '=', link.accountId)
+        .where('id', '=', link.userId)
+        .executeTakeFirst();
+      return user === undefined ? { kind: 'anonymous', id: null, name: null } : userActor(user);
+    },
   });
 }

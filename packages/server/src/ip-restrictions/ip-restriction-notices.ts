@@ -26,7 +26,10 @@ export function actorForPeople(actor: AuditActor): string {
 }
 
 /** Emails the change to each Administrator of the account; never throws. */
-export async function notifyAdministrators(services: ServerServices, notice: ChangeNotice): Promise<void> {
+export async function notifyAdministrators(
+  services: Pick<ServerServices, 'database' | 'logger' | 'config' | 'mailer'>,
+  notice: ChangeNotice,
+): Promise<void> {
   const log = services.logger;
   let recipients: readonly { id: string; email: string; name: string | null }[];
   try {

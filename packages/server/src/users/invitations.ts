@@ -17,6 +17,7 @@ import type { components } from '@holdfast/sdk';
 import { recordAudit, userActor } from '../audit/audit-log.ts';
 import { sourceIpOf } from '../audit/audit-request.ts';
 import { assertPasswordAccepted } from '../auth/password-policy.ts';
+import { requireTrustedLink } from '../ip-restrictions/ip-gate.ts';
 import { createPasswordHasher } from '../auth/passwords.ts';
 import { hashToken } from '../auth/tokens.ts';
 import { consumeLink } from '../accounts/email-links.ts';
@@ -94,6 +95,7 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
         'users.auth_type',
         'users.status',
         'users.invited_by',
+        'users.id as user_id',
         'accounts.id as account_id',
         'accounts.name as account_name',
         'accounts.status as account_status',
@@ -107,9 +109,16 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
     return found;
   }
 
+  /** Whose the invitation is, for the IP gate (`requireTrustedLink`). */
+  const invitationLink = (found: { account_id: string; user_id: string }) => ({
+    accountId: found.account_id,
+    userId: found.user_id,
+  });
+
   return {
-    getInvitation: async ({ params }) => {
+    getInvitation: async ({ params, ctx }) => {
       const found = await pendingInvitation(params.token);
+      await requireTrustedLink(services, ctx.state.clientIp, invitationLink(found), 'getInvitation');
       const inviter =
         found.invited_by === null
           ? undefined
@@ -135,6 +144,7 @@ export function invitationHandlers(services: ServerServices): HandlerRegistry {
       // A cheap look first, so an unknown token costs no argon2id; then hash outside the transaction
       // (slow on purpose, and SQLite has one writer); the transaction consumes the token race-free.
       const pending = await pendingInvitation(params.token);
+      await requireTrustedLink(services, ctx.state.clientIp, invitationLink(pending), 'acceptInvitation');
       assertPasswordAccepted(body.password, pending.email, '/body/password');
       const passwordHash = await hasher.hash(body.password);
       const accepted = await db.transaction().execute(async (trx) => {

@@ -14,7 +14,8 @@
  * - Resetting two-factor authentication is for a user who lost both the app and the recovery codes: it
  *   deletes the TOTP secret, a pending enrolment and the recovery codes, ends their sessions and emails
  *   them (after the commit; a failed send is logged). `409 CONFLICT` for the caller itself (they use
- *   `disableTwoFactor`, which needs their own code) and when two-factor authentication is off.
+ *   `disableTwoFactor`, which needs their own code) and when two-factor authentication is off;
+ *   `409 PRIMARY_USER_PROTECTED` for the primary user, whose second factor guards the account itself.
  * - Each change is audited in its transaction (`user-audit.ts`).
  */
 import type { Kysely, Transaction } from 'kysely';
@@ -148,6 +149,15 @@ export function userSecurityHandlers(services: ServerServices): HandlerRegistry 
       const user = await target(caller, params.userId);
       if (isSelf(caller, user)) {
         throw conflict('Turn off your own two-factor authentication with disableTwoFactor (it needs your code).');
+      }
+      // The primary user's second factor guards the account itself (removal, its address): no other
+      // Administrator, and no API key, may take it away.
+      if (user.is_primary === 1) {
+        throw new HttpProblem(
+          409,
+          'PRIMARY_USER_PROTECTED',
+          "Only the primary user can turn off the primary user's two-factor authentication.",
+        );
       }
       if (user.totp_secret === null) throw conflict('This user has two-factor authentication off.');
       const now = services.clock();

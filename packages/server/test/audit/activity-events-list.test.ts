@@ -33,7 +33,7 @@ describeOnBothDatabases('listActivityEvents', (target) => {
     const { db } = running.server.services.database;
     const account = await seedAccount(db);
     const viewer = await seedUser(db, account.id, {
-      access: { role: 'custom', operations: ['view_activity_log'], services: ['box'] },
+      access: { role: 'custom', operations: ['view_activity_log'], services: ['box', 'dropbox', 'local_folder'] },
     });
     registered.set('viewer', sessionPrincipalOf(viewer));
     entries = await seedActivityLog(db, account.id);

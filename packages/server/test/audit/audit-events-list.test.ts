@@ -36,7 +36,7 @@ describeOnBothDatabases('listAuditEvents', (target) => {
     const account = await seedAccount(db);
     registered.set('admin', sessionPrincipalOf(account.primary));
     const viewer = await seedUser(db, account.id, {
-      access: { role: 'custom', operations: ['view_audit_log'], services: ['box'] },
+      access: { role: 'custom', operations: ['view_audit_log'], services: ['box', 'dropbox', 'local_folder'] },
     });
     registered.set('viewer', sessionPrincipalOf(viewer));
     const bob = await seedUser(db, account.id, { email: 'bob@example.org' });

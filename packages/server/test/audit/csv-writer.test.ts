@@ -34,7 +34,17 @@ const cells: readonly (readonly [string, CsvCell, string, string])[] = [
   ['a leading tab', '\t=1', "'\t=1", "'\t=1"],
   ['a leading carriage return', '\r=1', `"'\r=1"`, "'\r=1"],
   ['a formula character later in the text', 'a=b+c@d', 'a=b+c@d', 'a=b+c@d'],
-  ['a leading space is not neutralised', ' =1', ' =1', ' =1'],
+  ['a leading space before a formula', ' =1', "' =1", "' =1"],
+  ['a leading newline', '\n=1', `"'\n=1"`, "'\n=1"],
+  ['a newline alone first', '\nplain', `"'\nplain"`, "'\nplain"],
+  ['a full-width equals sign (U+FF1D)', '\uFF1D1+1', "'\uFF1D1+1", "'\uFF1D1+1"],
+  ['a full-width plus, minus and at sign', '\uFF0Bx', "'\uFF0Bx", "'\uFF0Bx"],
+  ['a full-width commercial at', '\uFF20SUM(1)', "'\uFF20SUM(1)", "'\uFF20SUM(1)"],
+  ['a zero-width space before a formula', '\u200B=1', "'\u200B=1", "'\u200B=1"],
+  ['a byte-order mark before a formula', '\uFEFF@x', "'\uFEFF@x", "'\uFEFF@x"],
+  ['a no-break space before a minus', '\u00A0-1', "'\u00A0-1", "'\u00A0-1"],
+  ['spaces before plain text stay as they are', '  plain', '  plain', '  plain'],
+  ['a full-width letter is not a formula', '\uFF21BC', '\uFF21BC', '\uFF21BC'],
   ['a single quote alone', "'", "'", "'"],
 ];
 

@@ -4,6 +4,8 @@
  * production policy), the command runs in-process against the same database and master key, and the
  * person gets in at once; the account's audit log says who lifted what.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { exitCodes, main, type ServerCliIo } from '../../src/cli/main.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
@@ -105,3 +107,28 @@ describeOnBothDatabases(
   },
   strictSecurity,
 );
+
+describeOnBothDatabases('holdfast-server unlock without the server’s key', (target) => {
+  it('refuses to run, making no key file, when the configuration names no existing master key', async () => {
+    const config = target().config;
+    const elsewhere = join(config.dataDir, 'not-the-server');
+    const stderr = new Sink();
+    const code = await main(['unlock', '--email', 'someone@example.org'], {
+      stdout: new Sink(),
+      stderr,
+      env: {
+        HOLDFAST_DATA_DIR: elsewhere,
+        HOLDFAST_LOG_LEVEL: 'silent',
+        ...(config.database.kind === 'postgres' ? { DATABASE_URL: config.database.url } : {}),
+      },
+      cwd: '/',
+      signal: new AbortController().signal,
+    });
+    expect(code).toBe(exitCodes.failed);
+    expect(stderr.text).toBe(
+      `holdfast-server: no master key at ${join(elsewhere, 'master.key')}: run this with the server's own ` +
+        'configuration (HOLDFAST_DATA_DIR, HOLDFAST_MASTER_KEY_FILE or HOLDFAST_MASTER_KEY)\n',
+    );
+    expect(existsSync(join(elsewhere, 'master.key'))).toBe(false);
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trustedProxyList } from '../../src/http/middleware/trusted-proxies.ts';
+import { hopAddress, trustedProxyList } from '../../src/http/middleware/trusted-proxies.ts';
 import { testConfig } from '../support/test-config.ts';
 import { startServer } from '../support/test-server.ts';
 
@@ -24,6 +24,24 @@ describe('trusted proxies', () => {
     ['not an address', ['10.0.0.0/8'], 'unknown', false],
   ])('%s', (_name, list, address, expected) => {
     expect(trustedProxyList(list)(address)).toBe(expected);
+  });
+
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    [' 203.0.113.7 ', '203.0.113.7'],
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['[2001:db8::1]:443', '2001:db8::1'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['unknown', null],
+    ['proxy.example.org', null],
+    ['203.0.113.7:port', null],
+    ['[203.0.113.7]:80', null],
+    ['999.1.1.1', null],
+    ['', null],
+  ])('reads the hop %j as %j', (hop, address) => {
+    expect(hopAddress(hop)).toBe(address);
   });
 
   // The handler answers the client address the server worked out, as a region name.
@@ -55,5 +73,13 @@ describe('trusted proxies', () => {
   it('walks X-Forwarded-For from the right past trusted hops only', async () => {
     expect(await clientIpSeen(['127.0.0.1'], '203.0.113.7, 10.0.0.1')).toBe('10.0.0.1');
     expect(await clientIpSeen(['127.0.0.1', '10.0.0.0/8'], '198.51.100.1, 203.0.113.7, 10.0.0.1')).toBe('203.0.113.7');
+  });
+
+  it('takes a hop with a port as its address, and stops at a hop that is no address', async () => {
+    expect(await clientIpSeen(['127.0.0.1'], '203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(await clientIpSeen(['127.0.0.1'], '[2001:db8::5]:443')).toBe('2001:db8::5');
+    // A client varying garbage gets no fresh identity: the proxy's own address is the client.
+    expect(await clientIpSeen(['127.0.0.1'], 'client-chosen-garbage-1')).toBe('127.0.0.1');
+    expect(await clientIpSeen(['127.0.0.1', '10.0.0.0/8'], '203.0.113.7, unknown, 10.0.0.1')).toBe('10.0.0.1');
   });
 });

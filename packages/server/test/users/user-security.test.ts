@@ -187,6 +187,22 @@ describeOnBothDatabases('user security operations', (target) => {
       admin = await signedIn(account.primary.email);
     });
 
+    it("refuses the primary user's second factor to anyone else, an Administrator key included", async () => {
+      const owned = await h.account();
+      await h.twoFactor(owned.primary);
+      const otherAdmin = await h.user(owned.id);
+      const session = await h.session(otherAdmin);
+      const path = `/v1/users/${owned.primary.id}/reset-two-factor`;
+      const bearer = await h.bearer(await h.key(owned.id));
+      for (const credential of [session, bearer]) {
+        expect(await h.send('POST', path, { credential })).toMatchObject({
+          status: 409,
+          body: { code: 'PRIMARY_USER_PROTECTED' },
+        });
+      }
+      expect((await row(owned.primary)).totp_secret).not.toBeNull();
+    });
+
     it('refuses the caller itself, a user with two-factor off and an unknown id', async () => {
       await h.twoFactor(account.primary);
       const self = await h.user(account.id);

@@ -3,6 +3,11 @@
  * middleware deletes them from any request whose direct peer is not a configured trusted proxy, and
  * works out the client's address by walking `X-Forwarded-For` from the right, past trusted hops only
  * (the left end is whatever the client wrote). With no trusted proxies, the peer is the client.
+ *
+ * A hop is an address as gateways write it: plain, IPv4 with a port (`203.0.113.7:51234`), bracketed
+ * IPv6 with or without a port (`[2001:db8::1]:443`). A hop that is no address at all (a host name,
+ * `unknown`, garbage) ends the walk at the trusted hop before it: the client is then that proxy's
+ * address, never a string the client could vary to get a fresh rate-limit bucket or lockout record.
  */
 import { BlockList, isIP } from 'node:net';
 import type { HoldfastMiddleware } from '../koa-state.ts';
@@ -27,6 +32,16 @@ export function trustedProxyList(entries: readonly string[]): (address: string) 
   };
 }
 
+/** The address of an `X-Forwarded-For` hop, without a port or brackets; null when it is no address. */
+export function hopAddress(hop: string): string | null {
+  const text = hop.trim();
+  const bracketed = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  if (bracketed?.[1] !== undefined) return isIP(bracketed[1]) === 6 ? normalize(bracketed[1]) : null;
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(text);
+  const plain = withPort?.[1] ?? text;
+  return isIP(plain) === 0 ? null : normalize(plain);
+}
+
 export function trustedProxies(entries: readonly string[]): HoldfastMiddleware {
   const trusted = trustedProxyList(entries);
   return async (ctx, next) => {
@@ -35,9 +50,13 @@ export function trustedProxies(entries: readonly string[]): HoldfastMiddleware {
     if (entries.length > 0 && trusted(peer)) {
       const hops = (ctx.get('X-Forwarded-For') || '')
         .split(',')
-        .map((hop) => normalize(hop.trim()))
+        .map((hop) => hop.trim())
         .filter((hop) => hop !== '');
-      while (hops.length > 0 && trusted(client)) client = hops.pop() ?? client;
+      while (hops.length > 0 && trusted(client)) {
+        const next = hopAddress(hops.pop() ?? '');
+        if (next === null) break;
+        client = next;
+      }
     } else {
       delete ctx.req.headers['x-forwarded-for'];
       delete ctx.req.headers['x-forwarded-proto'];
