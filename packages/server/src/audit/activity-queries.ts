@@ -13,6 +13,7 @@ import type { ActivityEventRow, Database } from '../db/database-schema.ts';
 import {
   afterPosition,
   decodeCursor,
+  keysetBatches,
   listFingerprint,
   pageOf,
   type ListOrder,
@@ -122,21 +123,13 @@ export async function listActivityEvents(
 }
 
 /** Every matching row, `batchSize` at a time, each batch fetched when the previous one was consumed. */
-export async function* activityEventBatches(
+export function activityEventBatches(
   db: Queryable,
   accountId: string,
   filters: ActivityFilters,
   batchSize: number,
 ): AsyncGenerator<readonly ActivityEventRow[], void, undefined> {
-  let position: PagePosition | null = null;
-  for (;;) {
-    const rows = await selectRows(db, accountId, filters, position, batchSize);
-    const last = rows.at(-1);
-    if (last === undefined) return;
-    yield rows;
-    if (rows.length < batchSize) return;
-    position = { key: last.sort_key, id: last.id };
-  }
+  return keysetBatches((position, limit) => selectRows(db, accountId, filters, position, limit), batchSize);
 }
 
 /** A `bigint` column as a number, whatever the driver answered (number, string or bigint). */

@@ -15,6 +15,7 @@ import type { AuditEventRow, Database } from '../db/database-schema.ts';
 import {
   afterPosition,
   decodeCursor,
+  keysetBatches,
   listFingerprint,
   pageOf,
   type ListOrder,
@@ -130,21 +131,13 @@ export async function listAuditEvents(
 }
 
 /** Every matching row, `batchSize` at a time, each batch fetched when the previous one was consumed. */
-export async function* auditEventBatches(
+export function auditEventBatches(
   db: Queryable,
   accountId: string,
   filters: AuditFilters,
   batchSize: number,
 ): AsyncGenerator<readonly AuditEventRow[], void, undefined> {
-  let position: PagePosition | null = null;
-  for (;;) {
-    const rows = await selectRows(db, accountId, filters, position, batchSize);
-    const last = rows.at(-1);
-    if (last === undefined) return;
-    yield rows;
-    if (rows.length < batchSize) return;
-    position = { key: last.sort_key, id: last.id };
-  }
+  return keysetBatches((position, limit) => selectRows(db, accountId, filters, position, limit), batchSize);
 }
 
 function parseDetails(text: string): AuditEventView['details'] {

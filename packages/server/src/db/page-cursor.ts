@@ -100,3 +100,23 @@ export function listParameter<T>(value: T | readonly T[] | undefined): readonly 
   if (value === undefined) return [];
   return Array.isArray(value) ? (value as readonly T[]) : [value as T];
 }
+
+/**
+ * Every row of a keyset-ordered selection, `batchSize` at a time, each batch read only when the previous
+ * one was consumed (exports: one batch in memory, no transaction held open while a client reads).
+ * `select` answers at most `limit` rows after `position` (null: from the start), with their `sort_key`.
+ */
+export async function* keysetBatches<Row extends { readonly id: string; readonly sort_key: string }>(
+  select: (position: PagePosition | null, limit: number) => Promise<readonly Row[]>,
+  batchSize: number,
+): AsyncGenerator<readonly Row[], void, undefined> {
+  let position: PagePosition | null = null;
+  for (;;) {
+    const rows = await select(position, batchSize);
+    const last = rows.at(-1);
+    if (last === undefined) return;
+    yield rows;
+    if (rows.length < batchSize) return;
+    position = { key: last.sort_key, id: last.id };
+  }
+}
