@@ -37,8 +37,8 @@ import { pendingStep } from './sign-in-steps.ts';
 import {
   consumeChallenge,
   createChallenge,
-  failChallenge,
   findChallenge,
+  takeChallengeAttempt,
   twoFactorKeys,
   useSecondFactor,
 } from './two-factor.ts';
@@ -175,9 +175,12 @@ export function sessionHandlers({ services, passwords, mail }: AccountsContext):
         throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
       }
       await requireTrustedSignIn(services, ctx.state.clientIp, account, user, 'completeSignIn');
+      // The attempt is taken before the code is checked, so racing requests check no more codes than the cap.
+      if (!(await takeChallengeAttempt(db, challenge, now))) {
+        throw new HttpProblem(401, 'UNAUTHENTICATED', 'This sign-in expired or was already completed; sign in again.');
+      }
       const passed = await useSecondFactor(db, keys, user, body.code, now);
       if (passed === null) {
-        await failChallenge(db, challenge);
         throw new HttpProblem(401, 'SECOND_FACTOR_INVALID', 'The code is wrong, expired or already used.');
       }
       if (!(await consumeChallenge(db, challenge, now))) {

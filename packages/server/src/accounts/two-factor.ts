@@ -5,8 +5,10 @@
  * Invariants: a TOTP code is accepted at most once — the step it belongs to is written with a conditional
  * update (`totp_last_step` null or older), so two requests racing with the same code cannot both win; a
  * recovery code is accepted at most once (its row's `used_at` is set the same way); a challenge is a
- * 256-bit token stored as its SHA-256, lives {@link challengeLifetimeMs}, allows
- * {@link challengeMaxAttempts} wrong codes and starts one session at most. Recovery codes have 50 bits of
+ * 256-bit token stored as its SHA-256, lives {@link challengeLifetimeMs}, has
+ * {@link challengeMaxAttempts} codes checked at most and starts one session at most: an attempt is taken
+ * with a conditional update before each code is checked ({@link takeChallengeAttempt}), never counted
+ * after it, so requests racing on one challenge cannot check more. Recovery codes have 50 bits of
  * entropy, so they are stored as HMAC-SHA-256 under a key derived from the master key: a copy of the
  * database alone cannot test guesses against them.
  */
@@ -23,7 +25,7 @@ type Db = Kysely<Database> | Transaction<Database>;
 
 /** How long a sign-in challenge lasts. */
 export const challengeLifetimeMs = 5 * 60_000;
-/** Wrong codes a challenge allows before it is burnt. */
+/** Codes a challenge has checked at most (taken before each check); then it is spent. */
 export const challengeMaxAttempts = 5;
 /** Recovery codes issued when two-factor authentication is turned on. */
 export const recoveryCodeCount = 10;
@@ -222,13 +224,21 @@ export async function findChallenge(db: Db, token: string, now: Date): Promise<L
   return { id: row.id, accountId: row.account_id, userId: row.user_id };
 }
 
-/** Counts a wrong code against the challenge. */
-export async function failChallenge(db: Db, challenge: LiveChallenge): Promise<void> {
-  await db
+/**
+ * Takes one attempt of the challenge before a code is checked: one conditional update, so of any number
+ * of racing requests at most {@link challengeMaxAttempts} ever get one. False when the challenge is
+ * spent (attempts used up, completed, or expired at `now`): no code may be checked then.
+ */
+export async function takeChallengeAttempt(db: Db, challenge: LiveChallenge, now: Date): Promise<boolean> {
+  const result = await db
     .updateTable('sign_in_challenges')
     .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
     .where('id', '=', challenge.id)
-    .execute();
+    .where('attempts', '<', challengeMaxAttempts)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', toTimestamp(now))
+    .executeTakeFirst();
+  return result.numUpdatedRows === 1n;
 }
 
 /** Uses the challenge up; false when another request did first. */

@@ -273,8 +273,9 @@ export interface IpRulesTable {
 }
 
 /**
- * Failed attempts and lockouts of the brute-force defence, by key: `ip:<address>`, `email:<digest>`,
- * `client:<key id>`… Server-wide, not per account (see `tenant.ts`).
+ * Attempts and lockouts of the brute-force defence, by key. An attempt is counted when it is taken,
+ * before the secret is checked, and given back when its outcome neither fails nor succeeds
+ * (`auth/brute-force/throttle-store.ts`). Server-wide, not per account (see `tenant.ts`).
  */
 export interface AuthThrottlesTable {
   /**
@@ -282,11 +283,11 @@ export interface AuthThrottlesTable {
    * in clear), `user:<usr_…>`, `api_key:<key_…>` (`auth/brute-force/throttle-keys.ts`).
    */
   throttle_key: string;
-  /** Failures since `window_started_at` (reset when a lockout starts). */
+  /** Attempts counted since `window_started_at`: failures, and attempts still being checked (reset when a lockout starts). */
   failures: ColumnType<number, number | undefined, number>;
-  /** When the current counting window started (its first failure, or the last lockout's start). */
+  /** When the current counting window started (its first attempt, or the last lockout's start). */
   window_started_at: Timestamp;
-  /** The last failure; rows are deleted 24 hours after it, once no lockout is in force. */
+  /** The last attempt counted; rows are deleted 24 hours after it, once no lockout is in force. */
   last_failure_at: Timestamp;
   /** The end of the lockout in force, if any. */
   locked_until: Timestamp | null;

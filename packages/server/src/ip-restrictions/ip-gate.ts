@@ -7,9 +7,9 @@
  * - sign-in (`accounts/session-handlers.ts`), only after the password was verified (so the answer says
  *   nothing about an address that has no account) and before a second-factor challenge or a session;
  *   and the second step, before the code is tried: `403 IP_NOT_TRUSTED`;
- * - the token endpoint (`oauth/oauth-handlers.ts`), after client authentication, for both grants: RFC
- *   6749 `400 unauthorized_client` ({@link untrustedAddressDescription}) and no tokens.
- *
+ * - the token endpoint (`oauth/oauth-handlers.ts`), after client authentication (and, for the refresh
+ *   grant, after the refresh token proved to be a live one of this key), for both grants: RFC
+ *   6749 `400 unauthorized_client` ({@link untrustedAddressDescription}) and no tokens;
  * - the emailed links (password reset, invitation, email change): the link's account decides, before
  *   the link is used ({@link requireTrustedLink}): `403 IP_NOT_TRUSTED`, and the link stays usable.
  *

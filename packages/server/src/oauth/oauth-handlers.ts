@@ -15,7 +15,16 @@
  * Every issue or refresh records the key's use (`lastUsedAt`). While the key's account has IP restrictions
  * on, both grants from an address no rule trusts answer `unauthorized_client` and issue nothing
  * (`ip-restrictions/ip-gate.ts`); revocation works from anywhere (it only takes power away).
+ *
+ * The gate is asked only once the caller has shown a credential of the key: the secret for
+ * `client_credentials`, and for `refresh_token` (where the secret is optional, and the client id alone is
+ * no secret) a live refresh token of this key, looked up without being used up. Anything else answers
+ * from every address alike (`invalid_client`, `invalid_grant`), so a key id alone neither tells whether
+ * an address is trusted nor writes `address_refused` entries to the key's account. A used refresh token
+ * coming back revokes its chain before the gate too: that only takes power away, as revocation does.
  */
+import type { Transaction } from 'kysely';
+import type { Database } from '../db/database-schema.ts';
 import type { HandlerFactory } from '../http/handlers/handler-types.ts';
 import { touchApiKey } from '../api-keys/api-keys-store.ts';
 import { apiKeyActor, recordAudit } from '../audit/audit-log.ts';
@@ -39,6 +48,7 @@ import {
   issueTokenPair,
   revokeChain,
   revokeToken,
+  type OauthTokenRow,
   type TokenPair,
 } from './oauth-tokens-store.ts';
 
@@ -94,40 +104,77 @@ export const oauthHandlers: HandlerFactory = (services) => {
     return authenticated;
   }
 
+  const invalidGrant = () =>
+    oauthFailure(400, 'invalid_grant', 'The refresh token is expired, revoked or already used.');
+
+  /** A used refresh token came back: its whole chain is revoked, and that is audited. */
+  async function revokeReusedChain(
+    trx: Transaction<Database>,
+    key: AuthenticatedClient,
+    row: OauthTokenRow,
+    now: Date,
+    sourceIp: string,
+  ): Promise<void> {
+    await revokeChain(trx, row.account_id, row.chain_id, now);
+    await recordAudit(
+      trx,
+      {
+        accountId: row.account_id,
+        activity: 'refresh_token_reused',
+        status: 'failed',
+        actor: apiKeyActor(key),
+        sourceIp,
+        description: `A used refresh token of the API key ${key.name} came back: its token chain is revoked.`,
+        details: { chainId: row.chain_id },
+      },
+      now,
+    );
+    log.warn(
+      { accountId: row.account_id, apiKeyId: row.api_key_id, chainId: row.chain_id },
+      'a used refresh token came back: its chain is revoked',
+    );
+  }
+
+  /**
+   * The refresh token's row when it is a refresh token of this key, unrevoked, unexpired and unused at
+   * `now` (nothing is used up); else `invalid_grant`, after revoking the chain of a used one. Asked
+   * before the IP gate, so what a token that is no credential answers does not depend on the address.
+   */
+  async function liveRefreshToken(
+    key: AuthenticatedClient,
+    refreshToken: string,
+    now: Date,
+    sourceIp: string,
+  ): Promise<OauthTokenRow | OAuthFailure> {
+    const row = await findToken(db, refreshToken);
+    if (row?.kind !== 'refresh' || row.api_key_id !== key.id || row.account_id !== key.account_id) {
+      return invalidGrant();
+    }
+    if (row.revoked_at !== null || row.expires_at <= toTimestamp(now)) return invalidGrant();
+    if (row.used_at !== null) {
+      await db.transaction().execute((trx) => revokeReusedChain(trx, key, row, now, sourceIp));
+      return invalidGrant();
+    }
+    return row;
+  }
+
+  /** Uses the refresh token up and issues the next pair of its chain (checked again: it may have raced). */
   async function refresh(
     key: AuthenticatedClient,
     refreshToken: string,
     now: Date,
     sourceIp: string,
   ): Promise<TokenPair | OAuthFailure> {
-    const invalidGrant = oauthFailure(400, 'invalid_grant', 'The refresh token is expired, revoked or already used.');
     return db.transaction().execute(async (trx) => {
       const row = await findToken(trx, refreshToken);
       if (row?.kind !== 'refresh' || row.api_key_id !== key.id || row.account_id !== key.account_id) {
-        return invalidGrant;
+        return invalidGrant();
       }
-      if (row.revoked_at !== null) return invalidGrant;
-      if (row.expires_at <= toTimestamp(now)) return invalidGrant;
+      if (row.revoked_at !== null) return invalidGrant();
+      if (row.expires_at <= toTimestamp(now)) return invalidGrant();
       if (row.used_at !== null || !(await consumeRefreshToken(trx, row, now))) {
-        await revokeChain(trx, row.account_id, row.chain_id, now);
-        await recordAudit(
-          trx,
-          {
-            accountId: row.account_id,
-            activity: 'refresh_token_reused',
-            status: 'failed',
-            actor: apiKeyActor(key),
-            sourceIp,
-            description: `A used refresh token of the API key ${key.name} came back: its token chain is revoked.`,
-            details: { chainId: row.chain_id },
-          },
-          now,
-        );
-        log.warn(
-          { accountId: row.account_id, apiKeyId: row.api_key_id, chainId: row.chain_id },
-          'a used refresh token came back: its chain is revoked',
-        );
-        return invalidGrant;
+        await revokeReusedChain(trx, key, row, now, sourceIp);
+        return invalidGrant();
       }
       return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now, row.chain_id);
     });
@@ -138,8 +185,19 @@ export const oauthHandlers: HandlerFactory = (services) => {
       const now = services.clock();
       const authorization = ctx.get('Authorization');
       const form = body as ClientForm & { grant_type: string; refresh_token?: string };
-      const key = await client(authorization, form, form.grant_type === 'client_credentials', now);
+      const refreshToken =
+        form.grant_type === 'refresh_token' && typeof form.refresh_token === 'string' ? form.refresh_token : null;
+      if (form.grant_type !== 'client_credentials' && refreshToken === null) {
+        // The contract's validation lets nothing else through; answer as RFC 6749 would anyway.
+        return failureAnswer(oauthFailure(400, 'unsupported_grant_type', 'Unsupported grant_type.'));
+      }
+      const key = await client(authorization, form, refreshToken === null, now);
       if (isFailure(key)) return failureAnswer(key);
+      if (refreshToken !== null) {
+        // A credential of the key before the gate: the client id alone is no secret (see the module notes).
+        const live = await liveRefreshToken(key, refreshToken, now, ctx.state.clientIp);
+        if (isFailure(live)) return failureAnswer(live);
+      }
       const admitted = await admitAddress(services, {
         accountId: key.account_id,
         address: ctx.state.clientIp,
@@ -148,18 +206,13 @@ export const oauthHandlers: HandlerFactory = (services) => {
         actor: () => apiKeyActor(key),
       });
       if (!admitted) return failureAnswer(oauthFailure(400, 'unauthorized_client', untrustedAddressDescription));
-      let pair: TokenPair | OAuthFailure;
-      if (form.grant_type === 'client_credentials') {
-        pair = await db.transaction().execute(async (trx) => {
-          await deleteExpiredTokens(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
-          return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
-        });
-      } else if (form.grant_type === 'refresh_token' && typeof form.refresh_token === 'string') {
-        pair = await refresh(key, form.refresh_token, now, ctx.state.clientIp);
-      } else {
-        // The contract's validation lets nothing else through; answer as RFC 6749 would anyway.
-        return failureAnswer(oauthFailure(400, 'unsupported_grant_type', 'Unsupported grant_type.'));
-      }
+      const pair =
+        refreshToken === null
+          ? await db.transaction().execute(async (trx) => {
+              await deleteExpiredTokens(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
+              return issueTokenPair(trx, { accountId: key.account_id, apiKeyId: key.id }, now);
+            })
+          : await refresh(key, refreshToken, now, ctx.state.clientIp);
       if (isFailure(pair)) return failureAnswer(pair);
       await touchApiKey(db, key, now);
       return tokenAnswer(pair);

@@ -4,7 +4,9 @@
  * - both grants from an untrusted address answer RFC 6749 `400 unauthorized_client` and issue nothing
  *   (no token rows, the refresh token not used up); revocation works from anywhere;
  * - every kind of refusal writes one `address_refused` entry (status failed, the actor, the address),
- *   at most one per account and address per 10 minutes — also across a server restart;
+ *   at most one per account and client network (an IPv4 address, an IPv6 /64) per 10 minutes — also
+ *   across a server restart (`ip-token-refusals.test.ts` has the IPv6 side, and what a caller with a
+ *   client id alone is told);
  * - a reused refresh token is audited as `refresh_token_reused`, the key as the actor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

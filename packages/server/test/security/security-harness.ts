@@ -6,6 +6,11 @@
  *
  * {@link strictSecurity} is the production policy (the defaults of `loadConfig`) with a generous rate
  * limit, so the lockouts are what the tests meet; the rate-limit tests set their own.
+ *
+ * With `spyOn`, the server's own handlers of those operations are wrapped (inside the brute-force guards,
+ * which wrap whatever the registry holds) so a test sees what reached them: {@link SecurityHarness.handled}
+ * lists the outcome of each call that got past the guard — the problem code thrown, or the status
+ * answered, or the RFC 6749 `error` of a token answer. A wrong secret's outcome is a secret checked.
  */
 import type { Kysely } from 'kysely';
 import { findUser } from '../../src/accounts/account-records.ts';
@@ -16,6 +21,9 @@ import { createPasswordHasher } from '../../src/auth/passwords.ts';
 import { newTotpSecret, totpCode } from '../../src/auth/totp.ts';
 import type { ServerConfig } from '../../src/config/server-config.ts';
 import type { AuditEventRow, Database } from '../../src/db/database-schema.ts';
+import { defaultHandlers } from '../../src/http/handlers/default-handlers.ts';
+import type { HandlerRegistry, OperationHandler, OperationId } from '../../src/http/handlers/handler-types.ts';
+import { HttpProblem } from '../../src/http/problem.ts';
 import { seedAccount, seedApiKey, type SeededApiKey } from '../support/seed.ts';
 import { generousRateLimit } from '../support/test-config.ts';
 import { startServer, type RunningServer } from '../support/test-server.ts';
@@ -69,15 +77,66 @@ export interface SecurityHarness {
   seedKey(): Promise<SeededApiKey & { readonly name: string }>;
   /** The current TOTP code of a person. */
   code(person: Person, offsetSteps?: number): string;
+  /**
+   * Signs a person in (with the current code when two-factor authentication is on) and answers the
+   * headers of requests in that session: the cookie and the CSRF token.
+   */
+  session(person: Person, from: string): Promise<Record<string, string>>;
   /** An account's audit entries, oldest first. */
   audit(accountId: string): Promise<AuditEventRow[]>;
+  /** The outcomes of the calls that reached the handler of a spied-on operation, in the order they ended. */
+  handled(operationId: OperationId): readonly string[];
   close(): Promise<void>;
+}
+
+export interface SecurityServerOptions {
+  /** Operations whose handlers are spied on ({@link SecurityHarness.handled}). */
+  readonly spyOn?: readonly OperationId[];
+}
+
+/** What a handler's call came to: the problem code, the OAuth error, or the status. */
+function outcomeOf(answer: { readonly status: number; readonly body?: unknown }): string {
+  const error = (answer.body as { error?: unknown } | undefined)?.error;
+  return typeof error === 'string' ? error : String(answer.status);
+}
+
+/** The server's own handlers of `spyOn`, each recording its outcomes in `seen`. */
+function spies(spyOn: readonly OperationId[], seen: Map<OperationId, string[]>) {
+  return (services: Parameters<typeof defaultHandlers>[0]): HandlerRegistry => {
+    const own = defaultHandlers(services) as Record<OperationId, OperationHandler<OperationId> | undefined>;
+    const wrapped = spyOn.map((id) => {
+      const handler = own[id];
+      if (handler === undefined) throw new Error(`the server has no handler of ${id} to spy on`);
+      const outcomes: string[] = [];
+      seen.set(id, outcomes);
+      const record = (outcome: string) => outcomes.push(outcome);
+      const spy: OperationHandler<OperationId> = async (request) => {
+        try {
+          const answer = await handler(request);
+          record(outcomeOf(answer));
+          return answer;
+        } catch (error) {
+          record(error instanceof HttpProblem ? error.code : 'thrown');
+          throw error;
+        }
+      };
+      return [id, spy];
+    });
+    return Object.fromEntries(wrapped) as HandlerRegistry;
+  };
 }
 
 let seq = 0;
 
-export async function startSecurityServer(config: ServerConfig): Promise<SecurityHarness> {
-  const running = await startServer(config, { clock: () => harness.now });
+export async function startSecurityServer(
+  config: ServerConfig,
+  options: SecurityServerOptions = {},
+): Promise<SecurityHarness> {
+  const seen = new Map<OperationId, string[]>();
+  const running = await startServer(config, {
+    clock: () => harness.now,
+    ...(options.spyOn === undefined ? {} : { handlers: spies(options.spyOn, seen) }),
+  });
   const db = running.server.services.database.db;
   const hasher = createPasswordHasher(config.passwordHashing);
   const masterKey = running.server.services.masterKey;
@@ -145,6 +204,19 @@ export async function startSecurityServer(config: ServerConfig): Promise<Securit
       if (person.totpSecret === null) throw new Error('this person has no second factor');
       return totpCode(person.totpSecret, new Date(harness.now.getTime() + offsetSteps * 30_000));
     },
+    async session(person, from) {
+      let answer = await harness.signIn(person.email, person.password, from);
+      if (answer.body?.['code'] === 'SECOND_FACTOR_REQUIRED') {
+        answer = await harness.request('POST', '/v1/auth/sign-in/second-factor', {
+          from,
+          body: { challenge: answer.body['challenge'], code: harness.code(person) },
+        });
+      }
+      if (answer.status !== 200) throw new Error(`could not sign in: ${answer.text}`);
+      const cookie = /__Host-holdfast-session=[^;]*/.exec(answer.headers.get('set-cookie') ?? '')?.[0] ?? '';
+      const { csrfToken } = answer.body?.['session'] as { csrfToken: string };
+      return { cookie, 'x-csrf-token': csrfToken };
+    },
     audit: (accountId) =>
       db
         .selectFrom('audit_events')
@@ -153,6 +225,7 @@ export async function startSecurityServer(config: ServerConfig): Promise<Securit
         .orderBy('occurred_at')
         .orderBy('id')
         .execute(),
+    handled: (operationId) => seen.get(operationId) ?? [],
     close: () => running.close(),
   };
   return harness;

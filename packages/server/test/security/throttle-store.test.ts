@@ -1,11 +1,21 @@
 /**
  * The `auth_throttles` rows over time, on both databases: a key is forgotten 24 hours after its last
  * failure (its lockouts in a row start over), forgotten rows are deleted — by the store, and by a server
- * on its own as failures come in — and a row whose lockout is still in force is kept.
+ * on its own as failures come in — and a row whose lockout is still in force is kept. And the attempts
+ * taken before a check: each gets its own place (30 at once too), a locked key counts none, one given
+ * back is one less (never below 0), and only the failure whose attempt reached the limit, while the
+ * count still stands there, starts the lockout.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ThrottlePolicy } from '../../src/auth/brute-force/brute-force-policy.ts';
-import { deleteStaleThrottles, lockedUntil, recordFailure } from '../../src/auth/brute-force/throttle-store.ts';
+import {
+  deleteStaleThrottles,
+  giveBackAttempt,
+  lockedUntil,
+  recordFailure,
+  startLockout,
+  takeAttempt,
+} from '../../src/auth/brute-force/throttle-store.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
 import { uniqueEmail } from '../support/seed.ts';
 import { startSecurityServer, strictSecurity, type SecurityHarness } from './security-harness.ts';
@@ -47,6 +57,58 @@ describeOnBothDatabases(
       expect(await deleteStaleThrottles(h.db, at(24 * hour))).toBe(1);
       expect(await keysInTable()).toEqual(['user:usr_locked_long', 'user:usr_recent']);
       expect(await deleteStaleThrottles(h.db, at(26 * hour))).toBe(2);
+    });
+
+    const five: ThrottlePolicy = { ...once, maxFailures: 5 };
+    const failuresOf = async (key: string) =>
+      (await h.db.selectFrom('auth_throttles').select('failures').where('throttle_key', '=', key).executeTakeFirst())
+        ?.failures;
+    const counted = async (key: string, policy: ThrottlePolicy, now: Date) => {
+      const taken = await takeAttempt(h.db, key, policy, now);
+      if (!taken.counted) throw new Error(`${key} is locked`);
+      return taken;
+    };
+
+    it('gives each of 30 attempts taken at once its own place', async () => {
+      const key = 'user:usr_thirty_at_once';
+      const taken = await Promise.all(Array.from({ length: 30 }, () => counted(key, five, at(0))));
+      expect(taken.map((attempt) => attempt.place).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
+      await Promise.all(taken.slice(5).map(() => giveBackAttempt(h.db, key)));
+      expect(await failuresOf(key)).toBe(5);
+    });
+
+    it('counts nothing on a locked key, and never gives back below 0', async () => {
+      const key = 'user:usr_locked_counts_nothing';
+      const first = await counted(key, once, at(0));
+      expect(await startLockout(h.db, key, once, at(0), first)).toMatchObject({ number: 1, until: at(minute) });
+      expect(await takeAttempt(h.db, key, once, at(1000))).toEqual({ counted: false, lockedUntil: at(minute) });
+      expect(await failuresOf(key)).toBe(0);
+      await giveBackAttempt(h.db, key);
+      expect(await failuresOf(key)).toBe(0);
+      expect(await counted(key, once, at(minute))).toMatchObject({ place: 1, lockouts: 1 });
+    });
+
+    it('locks on the failure of the attempt that reached the limit, while the count stands there', async () => {
+      const key = 'user:usr_reached_the_limit';
+      const attempts = [];
+      for (let i = 0; i < 5; i++) attempts.push(await counted(key, five, at(0)));
+      // The first four failures lock nothing, however many attempts are in flight behind them.
+      for (const attempt of attempts.slice(0, 4))
+        expect(await startLockout(h.db, key, five, at(0), attempt)).toBeNull();
+      expect(await startLockout(h.db, key, five, at(0), attempts[4]!)).toMatchObject({ number: 1, failures: 5 });
+      // Twice is once.
+      expect(await startLockout(h.db, key, five, at(0), attempts[4]!)).toBeNull();
+
+      const other = 'user:usr_given_back_before';
+      const others = [];
+      for (let i = 0; i < 5; i++) others.push(await counted(other, five, at(0)));
+      await giveBackAttempt(h.db, other);
+      // The fifth attempt failed, but one before it was given back: 4 failures lock nothing.
+      expect(await startLockout(h.db, other, five, at(0), others[4]!)).toBeNull();
+      expect(await lockedUntil(h.db, [other], at(0))).toBeNull();
+      expect(await counted(other, five, at(0))).toMatchObject({ place: 5 });
     });
 
     it('lets a server delete forgotten rows itself as failures come in', async () => {

@@ -1,8 +1,10 @@
 /**
  * The brute-force defence as a wrapper around the handler registry (STYLE.md rule 3): the handlers of
- * the operations that check a secret stay as they are, and each is wrapped in a guard that refuses a
- * locked key before it runs and reads its outcome afterwards (a thrown problem's code, an OAuth error,
- * a success) to count failures, reset counts and write the audit entries of authentication outcomes.
+ * the operations that check a secret stay as they are, and each is wrapped in a guard that takes an
+ * attempt on its throttle keys before it runs (refusing a locked key, or an attempt beyond the limit) and
+ * reads its outcome afterwards (a thrown problem's code, an OAuth error, a success) to keep the attempt
+ * as a failure, reset counts or give the attempt back, and to write the audit entries of authentication
+ * outcomes (`brute-force-defence.ts`).
  *
  * Guarded: `signIn`, `completeSignIn` (`guards/sign-in-guards.ts`); `issueToken`, `revokeToken`
  * (`guards/oauth-guards.ts`); `enableTwoFactor`, `disableTwoFactor`, `regenerateRecoveryCodes`,

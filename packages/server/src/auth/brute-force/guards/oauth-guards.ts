@@ -5,10 +5,13 @@
  *
  * A failure is an `invalid_client` answer (unknown key, wrong or missing secret, expired key) or an
  * `invalid_grant` (a refresh token that is unknown, another key's, expired, revoked or reused) to a
- * request that named a client; both count on the address and the key. A request with no client
- * credentials at all (or unreadable ones) guesses nothing and goes through uncounted. A token issued
- * (`200` of `issueToken`) resets the key's count; `revokeToken` answers `200` even for unknown tokens, so
- * its successes prove nothing and reset nothing.
+ * request that named a client; both count on the address and the key, whose attempts are taken before
+ * the handler runs (`brute-force-defence.ts`), so secrets sent at once are checked no more often than the
+ * limit. A request with no client credentials at all (or unreadable ones) guesses nothing and goes
+ * through uncounted. A token issued (`200` of `issueToken`) resets the key's count and gives the
+ * address's attempt back; `revokeToken` answers `200` even for unknown tokens, so its successes prove
+ * nothing and reset nothing. Every other answer (`unauthorized_client` from an untrusted address or for
+ * an account pending removal, `invalid_request`) gives both attempts back.
  *
  * Audit: a wrong secret for an existing key is `api_key_authentication_failed` in the key's account; a
  * lockout of the key (or of the address, on a request naming an existing key) is `lockout` there too.
@@ -55,7 +58,7 @@ async function guardClient<T extends { readonly status: number; readonly body?: 
   const apiKeyId = keyId.test(credentials.clientId) ? credentials.clientId : null;
   const keyOfClient = apiKeyId === null ? null : keys.apiKey(apiKeyId);
   const counted = [keys.address(ctx.state.clientIp), ...(keyOfClient === null ? [] : [keyOfClient])];
-  await defence.refuseIfLocked(counted, now);
+  const attempt = await defence.take(counted, now);
   const outcome = await settle(run);
   const error = outcome.ok ? oauthError(outcome.answer) : undefined;
   if (failures.has(error)) {
@@ -75,9 +78,11 @@ async function guardClient<T extends { readonly status: number; readonly body?: 
     if (wrongSecret && concerned !== null) {
       await auditWrongKeySecret(defence.auditContext(ctx, now), concerned, request.operationId);
     }
-    await defence.fail(ctx, counted, concerned, now);
+    await defence.finish(ctx, attempt, { failed: counted, concerned });
   } else if (resets && outcome.ok && outcome.answer.status === 200 && keyOfClient !== null) {
-    await defence.succeed([keyOfClient]);
+    await defence.finish(ctx, attempt, { reset: [keyOfClient] });
+  } else {
+    await defence.finish(ctx, attempt, {});
   }
   return deliver(outcome);
 }

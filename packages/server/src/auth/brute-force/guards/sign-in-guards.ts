@@ -1,16 +1,19 @@
 /**
  * The guards of the browser sign-in (`signIn`, `completeSignIn`).
  *
- * `signIn` is throttled by the client address and by the email typed (its digest), known or not:
- * `INVALID_CREDENTIALS` counts a failure on both; a right password (`200`, or `SECOND_FACTOR_REQUIRED`)
- * resets the email's count, never the address's (a sprayer with one account of their own must not be
- * able to wipe their address's record). The other refusals after a right password (`EMAIL_NOT_CONFIRMED`,
- * `ACCOUNT_PENDING_REMOVAL`, `IP_NOT_TRUSTED`) neither count nor reset.
+ * `signIn` is throttled by the client address and by the email typed (its digest), known or not: an
+ * attempt is taken on both before the password is checked (`brute-force-defence.ts`), so requests sent
+ * at once check no more passwords than the limit. `INVALID_CREDENTIALS` keeps it as a failure on both; a
+ * right password (`200`, or `SECOND_FACTOR_REQUIRED`) resets the email's count, never the address's (a
+ * sprayer with one account of their own must not be able to wipe their address's record), and gives the
+ * address's attempt back. The other refusals after a right password (`EMAIL_NOT_CONFIRMED`,
+ * `ACCOUNT_PENDING_REMOVAL`, `IP_NOT_TRUSTED`) neither count nor reset: both attempts are given back.
  *
  * `completeSignIn` is throttled by the address and by the user of the challenge, so guessing codes
- * across many challenges is counted together: `SECOND_FACTOR_INVALID` counts on both, an unknown or
- * spent challenge (`UNAUTHENTICATED`) on the address; a session (`200`) resets the user's and the
- * email's counts.
+ * across many challenges is counted together: `SECOND_FACTOR_INVALID` keeps both attempts, an unknown
+ * or spent challenge (`UNAUTHENTICATED`) the address's; a session (`200`) resets the user's and the
+ * email's counts. The challenge's own cap (5 codes) is taken the same way, before the code is checked
+ * (`accounts/two-factor.ts`).
  *
  * Audit: a wrong password or code for an existing user is `sign_in` failed in that user's account (an
  * unknown address has no account: nothing is recorded, it is only counted); a session is `sign_in`
@@ -74,8 +77,8 @@ export function signInGuards(defence: BruteForceDefence): Guards {
       const { ctx, body } = request;
       const now = defence.clock();
       const email = keys.email(body.email);
-      const counted = [keys.address(ctx.state.clientIp), email];
-      await defence.refuseIfLocked(counted, now);
+      const address = keys.address(ctx.state.clientIp);
+      const attempt = await defence.take([address, email], now);
       const outcome = await settle(() => handler(request));
       const code = problemCodeOf(outcome);
       const session = signedIn(outcome);
@@ -83,12 +86,14 @@ export function signInGuards(defence: BruteForceDefence): Guards {
         const user = await findUserByEmail(db, body.email);
         const concerned = user === undefined ? null : { accountId: user.account_id, actor: userActor(user) };
         if (concerned !== null) await auditFailedSignIn(defence.auditContext(ctx, now), concerned, 'wrong_password');
-        await defence.fail(ctx, counted, concerned, now);
+        await defence.finish(ctx, attempt, { failed: [address, email], concerned });
       } else if (code === 'SECOND_FACTOR_REQUIRED') {
-        await defence.succeed([email]);
+        await defence.finish(ctx, attempt, { reset: [email] });
       } else if (session !== null) {
-        await defence.succeed([email, keys.user(session.body.user.id)]);
+        await defence.finish(ctx, attempt, { reset: [email, keys.user(session.body.user.id)] });
         await auditSession(defence.auditContext(ctx, now), session, 'none');
+      } else {
+        await defence.finish(ctx, attempt, {});
       }
       return deliver(outcome);
     },
@@ -99,23 +104,26 @@ export function signInGuards(defence: BruteForceDefence): Guards {
       const address = keys.address(ctx.state.clientIp);
       const challenge = await findChallenge(db, body.challenge, now);
       const user = challenge === null ? null : keys.user(challenge.userId);
-      const counted = user === null ? [address] : [address, user];
-      await defence.refuseIfLocked(counted, now);
+      const attempt = await defence.take(user === null ? [address] : [address, user], now);
       const outcome = await settle(() => handler(request));
       const code = problemCodeOf(outcome);
       const session = signedIn(outcome);
-      if (code === 'SECOND_FACTOR_INVALID' && challenge !== null) {
+      if (code === 'SECOND_FACTOR_INVALID' && challenge !== null && user !== null) {
         const found = await findUser(db, challenge.accountId, challenge.userId);
         const concerned = found === undefined ? null : { accountId: found.account_id, actor: userActor(found) };
         if (concerned !== null) {
           await auditFailedSignIn(defence.auditContext(ctx, now), concerned, 'wrong_second_factor');
         }
-        await defence.fail(ctx, counted, concerned, now);
+        await defence.finish(ctx, attempt, { failed: [address, user], concerned });
       } else if (code === 'SECOND_FACTOR_INVALID' || code === 'UNAUTHENTICATED') {
-        await defence.fail(ctx, [address], null, now);
+        await defence.finish(ctx, attempt, { failed: [address] });
       } else if (session !== null) {
-        await defence.succeed([keys.user(session.body.user.id), keys.email(session.body.user.email)]);
+        await defence.finish(ctx, attempt, {
+          reset: [keys.user(session.body.user.id), keys.email(session.body.user.email)],
+        });
         await auditSession(defence.auditContext(ctx, now), session, secondFactorOf(body.code));
+      } else {
+        await defence.finish(ctx, attempt, {});
       }
       return deliver(outcome);
     },
