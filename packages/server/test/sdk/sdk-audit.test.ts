@@ -7,6 +7,7 @@
  */
 import { createHoldfastClient, isHoldfastApiError, paginate, unwrap, type HoldfastClient } from '@holdfast/sdk';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { recordActivity } from '../../src/audit/activity-log.ts';
 import { parseCsv } from '../audit/strict-csv.ts';
 import { readOutbox, tokenIn } from '../email/mail-reader.ts';
 import { describeOnBothDatabases } from '../support/databases.ts';
@@ -138,5 +139,55 @@ describeOnBothDatabases('the audit log through the SDK', (target) => {
     const activity = parseCsv(await text(await client.activityEvents.exportCsv()));
     expect(activity.rows).toEqual([]);
     expect(activity.header).toContain('sizeBytes');
+  });
+
+  it("resets another user's two-factor authentication, and lists the activity log, through the resources", async () => {
+    const { db } = running.server.services.database;
+    const target = invited[4] ?? '';
+    await db
+      .updateTable('users')
+      .set({ status: 'active', totp_secret: 'v1.sealed-for-this-test' })
+      .where('id', '=', target)
+      .execute();
+    await client.users.resetTwoFactor(target);
+    const row = await db.selectFrom('users').select('totp_secret').where('id', '=', target).executeTakeFirstOrThrow();
+    expect(row.totp_secret).toBeNull();
+    const again: unknown = await client.users.resetTwoFactor(target).catch((caught: unknown) => caught);
+    expect(isHoldfastApiError(again, 'CONFLICT')).toBe(true);
+    const resets: string[] = [];
+    for await (const event of client.auditEvents.list({ activity: ['two_factor_reset'] })) {
+      resets.push(String(event.details['userId']));
+    }
+    expect(resets).toEqual([target]);
+    const { account_id: accountId } = await db
+      .selectFrom('users')
+      .select('account_id')
+      .where('id', '=', target)
+      .executeTakeFirstOrThrow();
+    const failed = await recordActivity(
+      db,
+      {
+        accountId,
+        activity: 'export',
+        status: 'failed',
+        service: 'box',
+        taskId: null,
+        taskName: 'Box',
+        jobId: null,
+        item: 'charles@example.org',
+        executionMs: 12,
+        sizeBytes: 0,
+        itemCount: 0,
+        initiator: { kind: 'system', id: null, name: null },
+        description: 'Export failed.',
+      },
+      new Date(),
+    );
+    const runs: string[] = [];
+    for await (const event of client.activityEvents.list({ status: ['failed'] })) runs.push(event.id);
+    expect(runs).toEqual([failed]);
+    const succeeded: string[] = [];
+    for await (const event of client.activityEvents.list({ status: ['succeeded'] })) succeeded.push(event.id);
+    expect(succeeded).toEqual([]);
   });
 });
