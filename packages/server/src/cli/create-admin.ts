@@ -16,6 +16,7 @@ import { hashPassword } from '../auth/passwords.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { readFlags } from './cli-flags.ts';
 import { exitCodes, type ServerCliIo, type TextSink } from './cli-io.ts';
 
 export const createAdminUsage = `Usage: holdfast-server create-admin --email <address> --name <name> [--password-file <file>] [--region <id>]
@@ -42,16 +43,9 @@ type Parsed = Options & { email: string; name: string };
 
 /** The options, or the message saying what is wrong with the command line. */
 function parse(argv: readonly string[]): Parsed | string {
-  const options: Options = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const [flag = '', inline] = arg.startsWith('--') && arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg];
-    const key = flags[flag];
-    if (key === undefined) return `create-admin: unknown argument '${arg}'`;
-    const value = inline ?? argv[++i];
-    if (value === undefined || value === '') return `create-admin: ${flag} needs a value`;
-    options[key] = value;
-  }
+  const read = readFlags('create-admin', argv, flags);
+  if (typeof read === 'string') return read;
+  const options: Options = Object.fromEntries(read);
   const { email, name } = options;
   if (email === undefined) return 'create-admin: --email is required';
   if (name === undefined) return 'create-admin: --name is required';

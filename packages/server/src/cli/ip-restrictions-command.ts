@@ -19,6 +19,7 @@ import { createMailer } from '../email/create-mailer.ts';
 import { notifyAdministrators } from '../ip-restrictions/ip-restriction-notices.ts';
 import { allIpRules, setIpRestriction } from '../ip-restrictions/ip-rules-store.ts';
 import { createLogger } from '../logging/logger.ts';
+import { readFlags } from './cli-flags.ts';
 import { exitCodes, type ServerCliIo } from './cli-io.ts';
 
 export const ipRestrictionsUsage = `Usage: holdfast-server ip-restrictions <status|off> (--email <address> | --account <acc_id>)
@@ -36,15 +37,9 @@ const commandLineActor = { kind: 'system', id: null, name: 'holdfast-server ip-r
 function parse(argv: readonly string[]): { action: 'status' | 'off'; email?: string; account?: string } | string {
   const [action, ...rest] = argv;
   if (action !== 'status' && action !== 'off') return `ip-restrictions: say status or off, not '${action ?? ''}'`;
-  const options: { email?: string; account?: string } = {};
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    const [flag = '', inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg];
-    if (flag !== '--email' && flag !== '--account') return `ip-restrictions: unknown argument '${arg}'`;
-    const value = inline ?? rest[++i];
-    if (value === undefined || value === '') return `ip-restrictions: ${flag} needs a value`;
-    options[flag === '--email' ? 'email' : 'account'] = value;
-  }
+  const read = readFlags('ip-restrictions', rest, { '--email': 'email', '--account': 'account' });
+  if (typeof read === 'string') return read;
+  const options: { email?: string; account?: string } = Object.fromEntries(read);
   if ((options.email === undefined) === (options.account === undefined)) {
     return 'ip-restrictions: name the account with --email <address of one of its users> or --account <acc_id>';
   }

@@ -15,6 +15,7 @@ import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
 import { idPattern } from '../db/ids.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { readFlags } from './cli-flags.ts';
 import { exitCodes, type ServerCliIo } from './cli-io.ts';
 import { existingMasterKey } from './existing-master-key.ts';
 
@@ -33,17 +34,9 @@ const flags: Readonly<Record<string, Target>> = {
 };
 
 function parse(argv: readonly string[]): { target: Target; value: string } | string {
-  const found: { target: Target; value: string }[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    const [flag = '', inline] = arg.includes('=') ? arg.split(/=(.*)/s, 2) : [arg];
-    const target = flags[flag];
-    if (target === undefined) return `unlock: unknown argument '${arg}'`;
-    const value = inline ?? argv[++i];
-    if (value === undefined || value.trim() === '') return `unlock: ${flag} needs a value`;
-    found.push({ target, value: value.trim() });
-  }
-  const [one, ...more] = found;
+  const read = readFlags('unlock', argv, flags);
+  if (typeof read === 'string') return read;
+  const [one, ...more] = read.map(([target, value]) => ({ target, value: value.trim() }));
   if (one === undefined || more.length > 0) return 'unlock: name one of --email, --address, --user, --api-key';
   if (one.target === 'user' && !idPattern('usr').test(one.value)) return `unlock: '${one.value}' is not a user id`;
   if (one.target === 'apiKey' && !idPattern('key').test(one.value))
