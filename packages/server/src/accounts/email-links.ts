@@ -64,6 +64,18 @@ export interface ConsumedLink {
   readonly newEmail: string | null;
 }
 
+/** The live link token of `purpose` (unused, unexpired), or undefined. */
+function findLiveLink(db: Kysely<Database> | Transaction<Database>, purpose: LinkPurpose, token: string, at: string) {
+  return db
+    .selectFrom('email_tokens')
+    .select(['id', 'account_id', 'user_id', 'new_email'])
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+}
+
 /**
  * Consumes a link token of `purpose`: marks it used and answers whose it was, or null when it is
  * unknown, of another purpose, used, replaced or expired (all the same to the caller: `410 LINK_INVALID`).
@@ -76,14 +88,7 @@ export async function consumeLink(
   now: Date,
 ): Promise<ConsumedLink | null> {
   const at = toTimestamp(now);
-  const row = await db
-    .selectFrom('email_tokens')
-    .select(['id', 'account_id', 'user_id', 'new_email'])
-    .where('token_hash', '=', hashToken(token))
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', at)
-    .executeTakeFirst();
+  const row = await findLiveLink(db, purpose, token, at);
   if (row === undefined) return null;
   const result = await db
     .updateTable('email_tokens')
@@ -106,13 +111,6 @@ export async function peekLink(
   token: string,
   now: Date,
 ): Promise<{ readonly accountId: string; readonly userId: string } | null> {
-  const row = await db
-    .selectFrom('email_tokens')
-    .select(['account_id', 'user_id'])
-    .where('token_hash', '=', hashToken(token))
-    .where('purpose', '=', purpose)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', toTimestamp(now))
-    .executeTakeFirst();
+  const row = await findLiveLink(db, purpose, token, toTimestamp(now));
   return row === undefined ? null : { accountId: row.account_id, userId: row.user_id };
 }

@@ -51,9 +51,6 @@ export interface AuditEntry {
   readonly details?: Readonly<Record<string, AuditDetail>>;
 }
 
-/** The server acting on its own (a scheduled purge, an expiry). */
-export const systemActor: AuditActor = { kind: 'system', id: null, name: null };
-
 /** Records one entry; answers its id. Call it inside the action's transaction when there is one. */
 export async function recordAudit(db: Queryable, entry: AuditEntry, now: Date): Promise<string> {
   const id = newId('aud', now.getTime());

@@ -9,7 +9,7 @@
  * the server, details `via: command line`), and emails every Administrator, as any change of the
  * restrictions is. `status` prints whether they are on and the rules.
  */
-import { findUserByEmail } from '../accounts/account-records.ts';
+import { findAccount, findUserByEmail } from '../accounts/account-records.ts';
 import { recordAudit } from '../audit/audit-log.ts';
 import type { ServerConfig } from '../config/server-config.ts';
 import { createDatabase } from '../db/create-database.ts';
@@ -66,14 +66,7 @@ export async function ipRestrictionsCommand(
     const accountId =
       options.account ??
       (options.email === undefined ? undefined : (await findUserByEmail(db, options.email))?.account_id);
-    const account =
-      accountId === undefined
-        ? undefined
-        : await db
-            .selectFrom('accounts')
-            .select(['id', 'name', 'ip_restriction_enabled'])
-            .where('id', '=', accountId)
-            .executeTakeFirst();
+    const account = accountId === undefined ? undefined : await findAccount(db, accountId);
     if (account === undefined) {
       const named = options.email === undefined ? `the id ${options.account ?? ''}` : `a user ${options.email}`;
       io.stderr.write(`holdfast-server: ip-restrictions: no account has ${named}\n`);

@@ -25,6 +25,7 @@
  * Refusals are audited, at most once per account and address per 10 minutes (`address-refusals.ts`).
  */
 import type { ParameterizedContext } from 'koa';
+import { findUser } from '../accounts/account-records.ts';
 import { actorOfPrincipal, userActor } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { Account, User } from '../db/database-schema.ts';
@@ -133,12 +134,7 @@ export async function requireTrustedLink(
     attempt: 'link',
     operationId,
     actor: async () => {
-      const user = await services.database.db
-        .selectFrom('users')
-        .select(['id', 'email'])
-        .where('account_id', '=', link.accountId)
-        .where('id', '=', link.userId)
-        .executeTakeFirst();
+      const user = await findUser(services.database.db, link.accountId, link.userId);
       return user === undefined ? { kind: 'anonymous', id: null, name: null } : userActor(user);
     },
   });
