@@ -8,7 +8,7 @@
  * (they stay far below 2^53).
  */
 import type { components, operations } from '@holdfast/sdk';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { ActivityEventRow, Database } from '../db/database-schema.ts';
 import {
   afterPosition,
@@ -21,13 +21,13 @@ import {
 } from '../db/page-cursor.ts';
 import { toApiTime } from '../db/time.ts';
 import {
-  containsPattern,
   filterValues,
   timeRange,
   type OccurredAtOrder,
   type TimeRange,
   type VisibleServices,
 } from './event-filters.ts';
+import { eventConditions } from './event-conditions.ts';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 type Query = NonNullable<operations['exportActivityEvents']['parameters']['query']>;
@@ -81,27 +81,8 @@ function selectRows(
     .selectAll()
     .select((eb) => sorting.key(eb).as('sort_key'))
     .where('account_id', '=', accountId);
-  if (filters.activity.length > 0) select = select.where('activity', 'in', filters.activity);
-  if (filters.status.length > 0) select = select.where('status', 'in', filters.status);
-  if (filters.service.length > 0) select = select.where('service', 'in', filters.service);
-  const visible = filters.visibleServices;
-  if (visible !== 'all') {
-    select = select.where((eb) =>
-      visible.length === 0
-        ? eb('activity_events.service', 'is', null)
-        : eb.or([eb('activity_events.service', 'is', null), eb('activity_events.service', 'in', visible)]),
-    );
-  }
-  if (filters.taskId.length > 0) select = select.where('task_id', 'in', filters.taskId);
-  if (filters.range.from !== null) select = select.where('occurred_at', '>=', filters.range.from);
-  if (filters.range.to !== null) select = select.where('occurred_at', '<', filters.range.to);
-  if (filters.q !== null) {
-    const pattern = containsPattern(filters.q);
-    select = select.where(
-      sql<boolean>`(lower(activity_events.description) like lower(${pattern}) escape '\\'
-        or lower(coalesce(activity_events.item, '')) like lower(${pattern}) escape '\\'
-        or lower(coalesce(activity_events.task_name, '')) like lower(${pattern}) escape '\\')`,
-    );
+  for (const condition of eventConditions('activity_events', filters, ['description', 'item', 'task_name'])) {
+    select = select.where(condition);
   }
   if (position !== null) {
     select = select.where((eb) => afterPosition(eb, sorting, eb.ref('activity_events.id'), position));

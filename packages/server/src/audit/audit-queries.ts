@@ -10,7 +10,7 @@
  * read). Entries are never updated or deleted, so nothing already read can change.
  */
 import type { components, operations } from '@holdfast/sdk';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { AuditEventRow, Database } from '../db/database-schema.ts';
 import {
   afterPosition,
@@ -23,13 +23,13 @@ import {
 } from '../db/page-cursor.ts';
 import { toApiTime } from '../db/time.ts';
 import {
-  containsPattern,
   filterValues,
   timeRange,
   type OccurredAtOrder,
   type TimeRange,
   type VisibleServices,
 } from './event-filters.ts';
+import { eventConditions } from './event-conditions.ts';
 
 type Queryable = Kysely<Database> | Transaction<Database>;
 type Query = NonNullable<operations['exportAuditEvents']['parameters']['query']>;
@@ -88,29 +88,10 @@ function selectRows(
     .selectAll()
     .select((eb) => sorting.key(eb).as('sort_key'))
     .where('account_id', '=', accountId);
-  if (filters.activity.length > 0) select = select.where('activity', 'in', filters.activity);
-  if (filters.status.length > 0) select = select.where('status', 'in', filters.status);
-  if (filters.service.length > 0) select = select.where('service', 'in', filters.service);
-  const visible = filters.visibleServices;
-  if (visible !== 'all') {
-    select = select.where((eb) =>
-      visible.length === 0
-        ? eb('audit_events.service', 'is', null)
-        : eb.or([eb('audit_events.service', 'is', null), eb('audit_events.service', 'in', visible)]),
-    );
+  for (const condition of eventConditions('audit_events', filters, ['description', 'actor_name', 'source_ip'])) {
+    select = select.where(condition);
   }
-  if (filters.taskId.length > 0) select = select.where('task_id', 'in', filters.taskId);
   if (filters.performedBy.length > 0) select = select.where('actor_id', 'in', filters.performedBy);
-  if (filters.range.from !== null) select = select.where('occurred_at', '>=', filters.range.from);
-  if (filters.range.to !== null) select = select.where('occurred_at', '<', filters.range.to);
-  if (filters.q !== null) {
-    const pattern = containsPattern(filters.q);
-    select = select.where(
-      sql<boolean>`(lower(audit_events.description) like lower(${pattern}) escape '\\'
-        or lower(coalesce(audit_events.actor_name, '')) like lower(${pattern}) escape '\\'
-        or lower(coalesce(audit_events.source_ip, '')) like lower(${pattern}) escape '\\')`,
-    );
-  }
   if (position !== null) {
     select = select.where((eb) => afterPosition(eb, sorting, eb.ref('audit_events.id'), position));
   }
