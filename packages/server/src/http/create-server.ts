@@ -42,6 +42,7 @@ import { trustedProxies } from './middleware/trusted-proxies.ts';
 import { loadApi } from './openapi/api-document.ts';
 import { createContractCheck } from './openapi/contract-check.ts';
 import { operationRouter } from './openapi/operation-router.ts';
+import { RouteTable } from './openapi/route-table.ts';
 import { pagesMiddleware } from './pages/pages-middleware.ts';
 import type { ServerServices } from './server-services.ts';
 
@@ -144,13 +145,18 @@ export async function createServer(config: ServerConfig, options: CreateServerOp
   app.use(errorMiddleware(contractCheck === undefined ? {} : { checkProblem: contractCheck.checkProblem }));
   if (config.metricsPort === null) app.use(metricsEndpoint(metrics));
   app.use(pagesMiddleware());
+  // One route table: the rate limit and the router share its match of each request.
+  const routes = new RouteTable(loaded.operations);
   if (config.publicRateLimit !== null) {
-    app.use(publicRateLimit({ operations: loaded.operations, limit: config.publicRateLimit, clock: services.clock }));
+    app.use(
+      publicRateLimit({ operations: loaded.operations, routes, limit: config.publicRateLimit, clock: services.clock }),
+    );
   }
   app.use(bodyReader(config.bodyLimit));
   app.use(
     operationRouter({
       loaded,
+      routes,
       handlers,
       resolvePrincipal: options.resolvePrincipal ?? serverPrincipalResolver(services),
       ...(contractCheck === undefined ? {} : { contractCheck }),

@@ -32,6 +32,8 @@ export interface PublicRateLimitOptions {
   readonly operations: readonly ContractOperation[];
   readonly limit: RateLimit;
   readonly clock: () => Date;
+  /** The router's table, to share its match of each request (default: a table of its own). */
+  readonly routes?: RouteTable;
   /** Buckets kept at most (default 100,000). */
   readonly maxClients?: number;
 }
@@ -40,7 +42,7 @@ export interface PublicRateLimitOptions {
 export function publicRateLimit(options: PublicRateLimitOptions): HoldfastMiddleware {
   const { operations, limit, clock } = options;
   // The whole contract is routed, so a request goes to the operation the router will pick.
-  const table = new RouteTable(operations);
+  const table = options.routes ?? new RouteTable(operations);
   const limited = new Set(
     operations
       .filter((operation) => operationAccess(operation).permission === 'public')
@@ -49,7 +51,7 @@ export function publicRateLimit(options: PublicRateLimitOptions): HoldfastMiddle
   );
   const buckets = new TokenBuckets(limit, options.maxClients);
   return async (ctx, next) => {
-    const match = table.match(ctx.method, ctx.path);
+    const match = table.matchRequest(ctx);
     if (match.kind === 'operation' && limited.has(match.operation.operationId)) {
       const taken = buckets.take(clientNetwork(ctx.state.clientIp), clock().getTime());
       if (!taken.allowed) {

@@ -38,6 +38,8 @@ export interface OperationRouterOptions {
   readonly resolvePrincipal: PrincipalResolver;
   /** Present when answers are checked against the contract. */
   readonly contractCheck?: ContractCheck;
+  /** The route table, when middleware before the router share it (default: one of its own). */
+  readonly routes?: RouteTable;
 }
 
 interface Answer {
@@ -81,7 +83,7 @@ function sendStream(ctx: HoldfastContext, stream: Readable, mediaType: string): 
 
 export function operationRouter(options: OperationRouterOptions): HoldfastMiddleware {
   const { loaded, handlers, resolvePrincipal, contractCheck } = options;
-  const table = new RouteTable(loaded.operations);
+  const table = options.routes ?? new RouteTable(loaded.operations);
   const access = new Map<string, OperationAccess>(
     loaded.operations.map((operation) => [operation.operationId, operationAccess(operation)]),
   );
@@ -99,7 +101,7 @@ export function operationRouter(options: OperationRouterOptions): HoldfastMiddle
   }
 
   return async (ctx) => {
-    const match = table.match(ctx.method, ctx.path);
+    const match = table.matchRequest(ctx);
     if (match.kind === 'not-found') throw new HttpProblem(404, 'NOT_FOUND', 'No operation has this path.');
     if (match.kind === 'method-not-allowed') {
       throw new HttpProblem(405, 'METHOD_NOT_ALLOWED', `This path takes ${match.allow.join(', ')}.`, {

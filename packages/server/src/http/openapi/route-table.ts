@@ -2,7 +2,9 @@
  * Matches a request's method and path to an operation of the contract, built once at start-up. A path
  * with no operation is a 404; a path whose operations use other methods is a 405 with `Allow`. Literal
  * paths win over templates (`/v1/users/me` would beat `/v1/users/{userId}`), then the template with more
- * literal characters. A trailing slash is ignored; `HEAD` matches `GET`.
+ * literal characters. A trailing slash is ignored; `HEAD` matches `GET`. The middleware that need the
+ * operation before the router does (the public rate limit) share the router's table and its match of
+ * each request ({@link RouteTable.matchRequest}), so a request is routed once.
  */
 import type { ContractOperation } from './api-document.ts';
 
@@ -25,6 +27,7 @@ function escape(text: string): string {
 
 export class RouteTable {
   readonly #routes: readonly Route[];
+  readonly #matched = new WeakMap<object, RouteMatch>();
 
   constructor(operations: readonly ContractOperation[]) {
     const byTemplate = new Map<string, Map<string, ContractOperation>>();
@@ -45,6 +48,16 @@ export class RouteTable {
         };
       })
       .sort((a, b) => Number(b.literal) - Number(a.literal) || b.specificity - a.specificity);
+  }
+
+  /** {@link match} of a request (a Koa context), worked out once and kept for that request. */
+  matchRequest(request: { readonly method: string; readonly path: string }): RouteMatch {
+    let found = this.#matched.get(request);
+    if (found === undefined) {
+      found = this.match(request.method, request.path);
+      this.#matched.set(request, found);
+    }
+    return found;
   }
 
   /** Finds the operation for `method` on `path` (the URL path, without the query). */
